@@ -1,0 +1,38 @@
+"""Request id: taken from X-Request-ID when the caller sent a sane one (the frontend forwards
+its own), generated otherwise; returned in the response and attached to every log line."""
+
+import logging
+import re
+import uuid
+from contextvars import ContextVar
+
+HEADER = "X-Request-ID"
+_META_KEY = "HTTP_X_REQUEST_ID"
+_ACCEPTED = re.compile(r"[A-Za-z0-9._-]{8,64}")
+_current: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+def current_request_id() -> str:
+    return _current.get()
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.META.get(_META_KEY, "")
+        request_id = given if _ACCEPTED.fullmatch(given) else uuid.uuid4().hex
+        request.request_id = request_id
+        # Not reset on the way out: Django logs 4xx/5xx answers after the middleware chain has
+        # returned, and those lines need the id too. The next request sets its own.
+        _current.set(request_id)
+        response = self.get_response(request)
+        response[HEADER] = request_id
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = _current.get()
+        return True

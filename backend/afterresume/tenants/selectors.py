@@ -1,0 +1,11 @@
+from afterresume.accounts.models import User
+from afterresume.tenants.models import Membership, Tenant
+
+
+def tenant_for_user(*, user: User) -> Tenant | None:
+    membership = Membership.objects.select_related("tenant").filter(user=user).first()
+    return membership.tenant if membership else None
+
+
+def membership_list(*, tenant: Tenant):
+    return Membership.objects.for_tenant(tenant).select_related("user").order_by("created_at")

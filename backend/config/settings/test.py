@@ -1,0 +1,14 @@
+"""Tests: PostgreSQL and Redis from the environment, started by scripts/with_services.py."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = "test-key-not-secret"  # noqa: S105
+DEBUG = False
+if not env.str("DATABASE_URL", ""):
+    raise RuntimeError("Backend tests need DATABASE_URL (run them through `./dev test`).")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+
+# Static files straight from the apps (no collectstatic outside production).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+urlpatterns = [
+    path("api/", include("afterresume.core.urls")),
+    path("api/", include("afterresume.tenants.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
+    # The split view serves its start-up script as a file, so the page needs no inline script (CSP).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=[]),
+        name="api-docs",
+    ),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "afterresume.core.errors.handler400"
+handler403 = "afterresume.core.errors.handler403"
+handler404 = "afterresume.core.errors.handler404"
+handler500 = "afterresume.core.errors.handler500"
