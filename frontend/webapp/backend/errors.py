@@ -1,0 +1,56 @@
+class BackendError(Exception):
+    """The backend answered with an error. `message` is safe to show to the user."""
+
+    def __init__(self, message: str, *, status: int | None = None, fields: dict | None = None,
+                 request_id: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.fields = fields or {}
+        self.request_id = request_id
+
+
+class BackendUnavailable(BackendError):
+    """No answer: refused connection, timeout, or a 502/503/504 from a proxy in between."""
+
+
+class BackendValidationError(BackendError):
+    """400/422: `fields` maps field names to the backend's messages."""
+
+
+class BackendAuthenticationRequired(BackendError):
+    """401: the session's backend token is missing, expired or revoked."""
+
+
+class BackendPermissionDenied(BackendError):
+    """403."""
+
+
+class BackendNotFound(BackendError):
+    """404: also what another tenant's or another author's object looks like."""
+
+
+class BackendPaymentRequired(BackendError):
+    """402: the reserve cannot cover the request."""
+
+
+class BackendRateLimited(BackendError):
+    """429."""
+
+
+class BackendServerError(BackendError):
+    """500 and other unexpected answers."""
+
+
+STATUS_TO_ERROR = {
+    400: BackendValidationError,
+    401: BackendAuthenticationRequired,
+    402: BackendPaymentRequired,
+    403: BackendPermissionDenied,
+    404: BackendNotFound,
+    422: BackendValidationError,
+    429: BackendRateLimited,
+    502: BackendUnavailable,
+    503: BackendUnavailable,
+    504: BackendUnavailable,
+}

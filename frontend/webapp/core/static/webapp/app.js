@@ -1,0 +1,74 @@
+// AfterResume shell behaviour. Lives in a static file: the CSP allows no inline scripts.
+(function () {
+  "use strict";
+
+  // --- toasts: the server triggers them with `HX-Trigger: {"toast": {"text": "...", "level": "success"}}`
+  function showToast(text, level) {
+    const area = document.getElementById("toast-area");
+    if (!area || !window.bootstrap) return;
+    const toast = document.createElement("div");
+    toast.className = "toast align-items-center border-0 text-bg-" + (level || "success");
+    toast.setAttribute("role", level === "danger" ? "alert" : "status");
+    const row = document.createElement("div");
+    row.className = "d-flex";
+    const body = document.createElement("div");
+    body.className = "toast-body";
+    body.textContent = text;  // text, never HTML: messages may quote user input
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close btn-close-white me-2 m-auto";
+    close.setAttribute("data-bs-dismiss", "toast");
+    close.setAttribute("aria-label", "Close");
+    row.append(body, close);
+    toast.append(row);
+    area.append(toast);
+    toast.addEventListener("hidden.bs.toast", function () { toast.remove(); });
+    new window.bootstrap.Toast(toast, { delay: 5000 }).show();
+  }
+  window.afterresumeToast = showToast;
+
+  document.body.addEventListener("toast", function (event) {
+    const detail = event.detail || {};
+    showToast(detail.text || detail.value || "Done", detail.level);
+  });
+
+  // A request htmx could not complete: say so instead of failing silently.
+  document.body.addEventListener("htmx:responseError", function (event) {
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status === 503) {
+      showToast("The server cannot be reached right now. Nothing was lost; try again in a moment.", "warning");
+    } else if (status === 429) {
+      showToast("Too many attempts. Please wait a moment and try again.", "warning");
+    } else if (status >= 500) {
+      showToast("Something went wrong on our side. Please try again.", "danger");
+    }
+  });
+  document.body.addEventListener("htmx:sendError", function () {
+    showToast("No connection. Check your network and try again.", "warning");
+  });
+
+  // --- status bar: refresh every 30 s; on errors back off (60 s, 120 s, … up to 5 min).
+  const statusBar = document.getElementById("status-bar");
+  if (statusBar && window.htmx) {
+    const url = statusBar.dataset.pollUrl;
+    const normalDelay = 30000;
+    const maxDelay = 300000;
+    let delay = normalDelay;
+    function poll() {
+      if (document.hidden) {  // no polling in background tabs; resume when visible
+        window.setTimeout(poll, normalDelay);
+        return;
+      }
+      window.htmx.ajax("GET", url, { target: statusBar, swap: "innerHTML" }).then(
+        function () { delay = normalDelay; window.setTimeout(poll, delay); },
+        function () { delay = Math.min(delay * 2, maxDelay); window.setTimeout(poll, delay); }
+      );
+    }
+    document.body.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.target === statusBar && event.detail.failed) {
+        statusBar.dataset.lastError = String(Date.now());
+      }
+    });
+    window.setTimeout(poll, normalDelay);
+  }
+})();
