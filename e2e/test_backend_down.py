@@ -1,0 +1,50 @@
+"""Killing the backend while the frontend runs: pages render with the banner, never a 500."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import PYTHON, REPO, free_port, wait_for
+
+BANNER = "The AfterResume server cannot be reached right now."
+
+
+@pytest.fixture
+def services(tmp_path):
+    """Backend and frontend as separate processes (the run command supervises them together and
+    stops all when one dies, so this test starts its own pair to kill just one)."""
+    backend_port, frontend_port = free_port(), free_port()
+    env = {**os.environ, "AFTERRESUME_IGNORE_DOTENV": "1", "AFTERRESUME_RUN_DIR": str(tmp_path),
+           "BACKEND_URL": f"http://127.0.0.1:{backend_port}"}
+    for service in ("backend", "frontend"):
+        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=REPO / service, env=env, check=True)
+    backend = subprocess.Popen([PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{backend_port}"],
+                               cwd=REPO / "backend", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    frontend = subprocess.Popen([PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{frontend_port}"],
+                                cwd=REPO / "frontend", env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr)
+    wait_for(f"http://127.0.0.1:{backend_port}/api/healthz/")
+    wait_for(f"http://127.0.0.1:{frontend_port}/health/")
+    yield backend, f"http://127.0.0.1:{frontend_port}"
+    for process in (backend, frontend):
+        process.kill()
+        process.wait(timeout=10)
+
+
+def test_killing_the_backend_gives_pages_with_the_banner_not_a_500(services, page: Page):
+    backend, frontend_url = services
+    page.goto(frontend_url + "/")
+    expect(page.locator("#status-bar")).to_contain_text("Connected")
+
+    backend.kill()
+    backend.wait(timeout=10)
+    response = page.goto(frontend_url + "/")
+
+    assert response.status == 200
+    expect(page.get_by_role("alert")).to_contain_text(BANNER)
+    expect(page.locator("#status-bar")).to_contain_text("—")
+    expect(page.locator("#status-bar")).to_contain_text("Server unreachable")
+    expect(page.get_by_role("navigation", name="Main navigation")).to_be_visible()
+    expect(page.locator("#system-unknown")).to_be_visible()
