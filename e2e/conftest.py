@@ -17,8 +17,15 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = REPO / ".venv" / "bin" / "python"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -90,11 +97,23 @@ def start_run_command(tmp_path: Path, **extra_env: str) -> RunningSystem:
     env.pop("ADMIN_PASSWORD", None) if "ADMIN_PASSWORD" not in extra_env else None
     log_path = tmp_path / "run-command.log"
     process = subprocess.Popen(
-        [str(REPO / "dev"), "up"], cwd=REPO, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, start_new_session=True,
+        [str(REPO / "dev"), "up"],
+        cwd=REPO,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
-    system = RunningSystem(process, f"http://127.0.0.1:{backend_port}", f"http://127.0.0.1:{frontend_port}",
-                           backend_port, frontend_port, log_path, env)
+    system = RunningSystem(
+        process,
+        f"http://127.0.0.1:{backend_port}",
+        f"http://127.0.0.1:{frontend_port}",
+        backend_port,
+        frontend_port,
+        log_path,
+        env,
+    )
     try:
         wait_for(f"{system.backend_url}/api/healthz/")
         wait_for(f"{system.frontend_url}/health/")

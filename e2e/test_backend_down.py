@@ -5,9 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from playwright.sync_api import Page, expect
-
 from conftest import PYTHON, REPO, free_port, wait_for
+from playwright.sync_api import Page, expect
 
 BANNER = "The AfterResume server cannot be reached right now."
 
@@ -17,14 +16,25 @@ def services(tmp_path):
     """Backend and frontend as separate processes (the run command supervises them together and
     stops all when one dies, so this test starts its own pair to kill just one)."""
     backend_port, frontend_port = free_port(), free_port()
-    env = {**os.environ, "AFTERRESUME_IGNORE_DOTENV": "1", "AFTERRESUME_RUN_DIR": str(tmp_path),
-           "BACKEND_URL": f"http://127.0.0.1:{backend_port}"}
+    env = {
+        **os.environ,
+        "AFTERRESUME_IGNORE_DOTENV": "1",
+        "AFTERRESUME_RUN_DIR": str(tmp_path),
+        "BACKEND_URL": f"http://127.0.0.1:{backend_port}",
+    }
     for service in ("backend", "frontend"):
         subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=REPO / service, env=env, check=True)
-    backend = subprocess.Popen([PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{backend_port}"],
-                               cwd=REPO / "backend", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    frontend = subprocess.Popen([PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{frontend_port}"],
-                                cwd=REPO / "frontend", env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr)
+
+    def runserver(service: str, port: int) -> subprocess.Popen:
+        return subprocess.Popen(
+            [PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=REPO / service,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=sys.stderr,
+        )
+
+    backend, frontend = runserver("backend", backend_port), runserver("frontend", frontend_port)
     wait_for(f"http://127.0.0.1:{backend_port}/api/healthz/")
     wait_for(f"http://127.0.0.1:{frontend_port}/health/")
     yield backend, f"http://127.0.0.1:{frontend_port}"

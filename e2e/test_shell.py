@@ -2,9 +2,8 @@ import json
 import re
 import urllib.request
 
-from playwright.sync_api import Page, expect
-
 from conftest import printed_admin_credentials
+from playwright.sync_api import Page, expect
 
 
 def test_backend_health_reports_every_check_ok(system):
@@ -14,7 +13,9 @@ def test_backend_health_reports_every_check_ok(system):
     assert response.status == 200
     assert body["failing"] == []
     assert {name: check["ok"] for name, check in body["checks"].items()} == {
-        "database": True, "cache": True, "broker": True,
+        "database": True,
+        "cache": True,
+        "broker": True,
     }
     assert body["checks"]["database"]["detail"] == "sqlite"  # the embedded default
 

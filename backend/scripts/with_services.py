@@ -50,17 +50,43 @@ def start_postgres(workdir: Path, port: int) -> Path:
     if os.geteuid() == 0:
         shutil.chown(workdir, "postgres", "postgres")
     subprocess.run(
-        as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                     "-E", "UTF8", "--locale=C.UTF-8"]),
-        check=True, stdout=subprocess.DEVNULL,
+        as_postgres(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     # fsync off: a throwaway test cluster (never for benchmarks against raw PostgreSQL).
-    options = (f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+    options = (
+        f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
     subprocess.run(
-        as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(workdir / "pg.log"), "-w",
-                     "-o", options, "start"]),
-        check=True, stdout=subprocess.DEVNULL,
+        as_postgres(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(workdir / "pg.log"),
+                "-w",
+                "-o",
+                options,
+                "start",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return bindir
 
@@ -68,7 +94,9 @@ def start_postgres(workdir: Path, port: int) -> Path:
 def stop_postgres(bindir: Path, workdir: Path) -> None:
     subprocess.run(
         as_postgres([str(bindir / "pg_ctl"), "-D", str(workdir / "pgdata"), "-m", "immediate", "-w", "stop"]),
-        check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -77,9 +105,21 @@ def start_redis(workdir: Path, port: int) -> subprocess.Popen:
     if not server:
         fail("redis-server not found: install it (Debian: apt-get install redis-server).")
     process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -97,7 +137,7 @@ def start_redis(workdir: Path, port: int) -> subprocess.Popen:
 
 def main(argv: list[str]) -> int:
     if "--" in argv:
-        argv = argv[argv.index("--") + 1:]
+        argv = argv[argv.index("--") + 1 :]
     if not argv:
         fail("usage: with_services.py -- COMMAND [ARGS...]")
     workdir = Path(tempfile.mkdtemp(prefix="afterresume-services-"))

@@ -30,8 +30,9 @@ class MemberListApi(TenantApi):
         responses=inline_serializer(
             "MemberList",
             {
-                "tenant": inline_serializer("TenantOut", {"id": serializers.IntegerField(),
-                                                          "name": serializers.CharField()}),
+                "tenant": inline_serializer(
+                    "TenantOut", {"id": serializers.IntegerField(), "name": serializers.CharField()}
+                ),
                 "members": MemberOut(many=True),
             },
         )

@@ -19,7 +19,9 @@ def _shared_pool() -> httpx.Client:
     with _pool_lock:
         if _pool is None:
             _pool = httpx.Client(
-                timeout=httpx.Timeout(settings.BACKEND_READ_TIMEOUT, connect=settings.BACKEND_CONNECT_TIMEOUT),
+                timeout=httpx.Timeout(
+                    settings.BACKEND_READ_TIMEOUT, connect=settings.BACKEND_CONNECT_TIMEOUT
+                ),
                 limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
                 headers={"Accept": "application/json", "User-Agent": "afterresume-frontend"},
             )
@@ -57,8 +59,15 @@ class BackendClient:
             headers["X-Forwarded-For"] = self.client_address
         return headers
 
-    def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
-                accept_statuses: tuple[int, ...] = ()) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict | None = None,
+        json: Any = None,
+        accept_statuses: tuple[int, ...] = (),
+    ) -> Any:
         url = f"{settings.BACKEND_URL}{path}"
         try:
             response = _shared_pool().request(method, url, params=params, json=json, headers=self._headers())
@@ -87,8 +96,12 @@ class BackendClient:
             self.is_unreachable = True
         message = body.get("message") or body.get("detail") or f"The server answered {response.status_code}."
         fields = (body.get("extra") or {}).get("fields") if isinstance(body.get("extra"), dict) else None
-        return error_class(str(message), status=response.status_code, fields=fields,
-                           request_id=response.headers.get("X-Request-ID", ""))
+        return error_class(
+            str(message),
+            status=response.status_code,
+            fields=fields,
+            request_id=response.headers.get("X-Request-ID", ""),
+        )
 
     def get(self, path: str, **kwargs) -> Any:
         return self.request("GET", path, **kwargs)

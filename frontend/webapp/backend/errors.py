@@ -1,8 +1,9 @@
 class BackendError(Exception):
     """The backend answered with an error. `message` is safe to show to the user."""
 
-    def __init__(self, message: str, *, status: int | None = None, fields: dict | None = None,
-                 request_id: str = ""):
+    def __init__(
+        self, message: str, *, status: int | None = None, fields: dict | None = None, request_id: str = ""
+    ):
         super().__init__(message)
         self.message = message
         self.status = status

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from webapp.backend.client import BackendClient
 from webapp.backend.errors import BackendUnavailable
 
-SESSION_TOKEN_KEY = "backend_session_token"
+SESSION_TOKEN_KEY = "backend_session_token"  # noqa: S105 (a session key name, not a secret)
 
 
 class BackendMiddleware:

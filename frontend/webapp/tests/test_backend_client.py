@@ -17,9 +17,13 @@ from webapp.backend.errors import (
 
 def test_a_validation_error_carries_the_backends_field_messages(backend):
     backend.expect_request("/api/things/", method="POST").respond_with_json(
-        {"message": "Some fields are not valid: Too long.", "extra": {"fields": {"title": ["Too long."]}},
-         "request_id": "abc"},
-        status=400, headers={"X-Request-ID": "abc12345"},
+        {
+            "message": "Some fields are not valid: Too long.",
+            "extra": {"fields": {"title": ["Too long."]}},
+            "request_id": "abc",
+        },
+        status=400,
+        headers={"X-Request-ID": "abc12345"},
     )
     client = BackendClient(request_id="abc12345")
 
@@ -34,8 +38,13 @@ def test_a_validation_error_carries_the_backends_field_messages(backend):
 
 @pytest.mark.parametrize(
     ("status", "error_class"),
-    [(401, BackendAuthenticationRequired), (402, BackendPaymentRequired), (404, BackendNotFound),
-     (429, BackendRateLimited), (500, BackendServerError)],
+    [
+        (401, BackendAuthenticationRequired),
+        (402, BackendPaymentRequired),
+        (404, BackendNotFound),
+        (429, BackendRateLimited),
+        (500, BackendServerError),
+    ],
 )
 def test_each_error_status_maps_to_its_exception(backend, status, error_class):
     backend.expect_request("/api/thing/").respond_with_json({"message": "No.", "extra": {}}, status=status)
@@ -48,8 +57,9 @@ def test_each_error_status_maps_to_its_exception(backend, status, error_class):
 
 
 def test_a_proxy_error_page_means_the_backend_is_unavailable(backend):
-    backend.expect_request("/api/thing/").respond_with_data("<html>Bad gateway</html>", status=502,
-                                                            content_type="text/html")
+    backend.expect_request("/api/thing/").respond_with_data(
+        "<html>Bad gateway</html>", status=502, content_type="text/html"
+    )
     client = BackendClient()
 
     with pytest.raises(BackendUnavailable):

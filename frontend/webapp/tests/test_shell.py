@@ -23,9 +23,15 @@ def test_dashboard_shows_each_backend_check_and_the_last_worker_ping(backend, cl
 
 
 def test_dashboard_names_a_failing_check_when_the_backend_reports_503(backend, client):
-    failing = {**HEALTHY, "status": "failing", "failing": ["broker"],
-               "checks": {**HEALTHY["checks"], "broker": {"ok": False, "milliseconds": 3.0,
-                                                          "detail": "OperationalError: refused"}}}
+    failing = {
+        **HEALTHY,
+        "status": "failing",
+        "failing": ["broker"],
+        "checks": {
+            **HEALTHY["checks"],
+            "broker": {"ok": False, "milliseconds": 3.0, "detail": "OperationalError: refused"},
+        },
+    }
     backend.expect_request("/api/healthz/").respond_with_json(failing, status=503)
 
     page = client.get("/").content.decode()

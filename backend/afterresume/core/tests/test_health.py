@@ -19,8 +19,9 @@ def test_health_reports_every_check_ok(db, api_client):
 
 
 def test_health_is_503_and_names_the_cache_when_redis_is_unreachable(db, api_client):
-    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": UNREACHABLE_REDIS}}
+    caches = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_REDIS}
+    }
     with override_settings(CACHES=caches):
         response = api_client.get("/api/healthz/")
 
@@ -48,8 +49,9 @@ def test_health_shows_no_worker_ping_before_any_ran(db, api_client):
 @pytest.mark.django_db
 def test_health_shows_the_newest_successful_worker_ping(api_client):
     for worker, status in [("old@host", "SUCCESS"), ("new@host", "SUCCESS"), ("broken@host", "FAILURE")]:
-        TaskResult.objects.create(task_id=worker, task_name="afterresume.core.tasks.ping",
-                                  status=status, worker=worker)
+        TaskResult.objects.create(
+            task_id=worker, task_name="afterresume.core.tasks.ping", status=status, worker=worker
+        )
 
     ping = api_client.get("/api/healthz/").json()["worker"]["last_ping"]
 

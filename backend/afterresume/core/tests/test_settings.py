@@ -20,7 +20,11 @@ def run_manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess:
         **env_overrides,
     }
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=BACKEND_DIR, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=BACKEND_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 

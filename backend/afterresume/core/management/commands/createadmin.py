@@ -15,7 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--email", default=os.environ.get("ADMIN_EMAIL", "admin@afterresume.local"))
         parser.add_argument("--password", default=None, help="Defaults to ADMIN_PASSWORD if set.")
-        parser.add_argument("--reset", action="store_true", help="Give an existing operator a new random password.")
+        parser.add_argument(
+            "--reset", action="store_true", help="Give an existing operator a new random password."
+        )
 
     def handle(self, *args, email, password, reset, **options):
         password = password or os.environ.get("ADMIN_PASSWORD") or None
@@ -34,4 +36,6 @@ class Command(BaseCommand):
         elif created or password:
             self.stdout.write("  Admin password: the one you set (ADMIN_PASSWORD / --password)")
         else:
-            self.stdout.write("  Admin password: unchanged (shown at first start; `./dev createadmin -- --reset` makes a new one)")
+            self.stdout.write(
+                "  Admin password: unchanged (shown at first start; `./dev createadmin -- --reset` makes a new one)"
+            )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InvitesConfig(AppConfig):
+    name = "afterresume.invites"
+    label = "invites"

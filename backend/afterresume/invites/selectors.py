@@ -1,0 +1,29 @@
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from afterresume.invites.models import InvitePasskey
+
+
+def passkey_list(*, status: str = "", search: str = "") -> QuerySet[InvitePasskey]:
+    passkeys = InvitePasskey.objects.select_related("created_by", "target_tenant")
+    now = timezone.now()
+    if status == InvitePasskey.Status.REVOKED:
+        passkeys = passkeys.filter(revoked_at__isnull=False)
+    elif status == InvitePasskey.Status.USED:
+        passkeys = passkeys.filter(revoked_at__isnull=True, use_count__gte=F("max_uses"))
+    elif status == InvitePasskey.Status.EXPIRED:
+        passkeys = passkeys.filter(revoked_at__isnull=True, use_count__lt=F("max_uses"), expires_at__lte=now)
+    elif status == InvitePasskey.Status.ACTIVE:
+        passkeys = passkeys.filter(revoked_at__isnull=True, use_count__lt=F("max_uses"), expires_at__gt=now)
+    if search:
+        passkeys = passkeys.filter(Q(note__icontains=search) | Q(prefix__istartswith=search.strip()))
+    return passkeys.order_by("-created_at", "-id")
+
+
+def passkey_get(*, passkey_id: int) -> InvitePasskey | None:
+    return (
+        InvitePasskey.objects.select_related("created_by", "target_tenant")
+        .prefetch_related("redemptions__user")
+        .filter(pk=passkey_id)
+        .first()
+    )
