@@ -2,14 +2,26 @@
 tenant) and operator (staff). Plain fixtures, one way everywhere."""
 
 import pytest
+from django.core.cache import cache
 from afterresume.accounts.models import User
 from afterresume.tenants.models import Membership
 from afterresume.tenants.services import membership_create, tenant_create_with_owner
 from rest_framework.test import APIClient
 
 
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters live in the shared cache (Redis): each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def make_user(email: str, **fields) -> User:
-    return User.objects.create_user(email, "correct horse battery staple", **fields)
+    return User.objects.create_user(email, PASSWORD, **fields)
 
 
 @pytest.fixture
@@ -43,3 +55,21 @@ def operator(db) -> User:
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def invite(operator):
+    """An active single-use invite passkey: (passkey, raw key)."""
+    from afterresume.invites.services import passkey_create
+
+    return passkey_create(created_by=operator, note="for a new colleague")
+
+
+def token_client(user, name: str = "test") -> APIClient:
+    """An API client authenticated with a real personal API token of `user`."""
+    from afterresume.accounts.tokens import api_token_create
+
+    _, key = api_token_create(user=user, name=name, expires_at=None)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client

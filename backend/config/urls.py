@@ -1,3 +1,4 @@
+from afterresume.accounts.apis import allauth_login_with_429, atomic_allauth_signup
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -5,6 +6,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 urlpatterns = [
     path("api/", include("afterresume.core.urls")),
     path("api/", include("afterresume.tenants.urls")),
+    path("api/", include("afterresume.accounts.urls")),
+    path("api/", include("afterresume.invites.urls")),
+    path("api/", include("afterresume.audit.urls")),
+    # allauth's headless sign-up, wrapped in one transaction (must come before allauth's own URLs).
+    path("_allauth/app/v1/auth/signup", atomic_allauth_signup, name="allauth-signup-atomic"),
+    path("_allauth/app/v1/auth/login", allauth_login_with_429, name="allauth-login"),
+    path("_allauth/", include("allauth.headless.urls")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     # The split view serves its start-up script as a file, so the page needs no inline script (CSP).
     path(

@@ -1,13 +1,60 @@
 import secrets
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from afterresume.accounts.models import User
-from afterresume.tenants.services import tenant_create_with_owner
+from afterresume.audit.services import audit_record
+from afterresume.invites.models import InvitePasskey
+from afterresume.invites.services import passkey_lock_for_redemption, passkey_redeem
+from afterresume.tenants.models import Membership, Tenant
+from afterresume.tenants.services import membership_create, tenant_create_with_owner
 
 
 def generate_password() -> str:
     return secrets.token_urlsafe(18)
+
+
+def signup_complete(*, user: User, passkey: InvitePasskey, display_name: str = "", request=None) -> Tenant:
+    """Everything a sign-up creates besides the user row, in the caller's transaction: the
+    workspace (or the membership of the invite's workspace) and the counted passkey use."""
+    if display_name and user.display_name != display_name:
+        user.display_name = display_name
+        user.save(update_fields=["display_name"])
+    if passkey.target_tenant_id:
+        tenant = passkey.target_tenant
+        membership_create(tenant=tenant, user=user, role=Membership.Role.MEMBER)
+    else:
+        tenant = tenant_create_with_owner(owner=user)
+    passkey_redeem(passkey=passkey, user=user, tenant=tenant, request=request)
+    audit_record(
+        category="auth",
+        action="signup",
+        request=request,
+        actor=user,
+        tenant=tenant,
+        summary=f"{user.email} signed up",
+        data={"passkey": passkey.prefix},
+    )
+    return tenant
+
+
+@transaction.atomic
+def user_signup(*, passkey: str, email: str, password: str, display_name: str = "", request=None) -> User:
+    """Sign-up for API clients (the browser goes through allauth's headless sign-up, which ends in
+    signup_complete too). Raises ValidationError (PasskeyRefused for the passkey)."""
+    locked = passkey_lock_for_redemption(raw_key=passkey)
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "A user is already registered with this e-mail address."})
+    try:
+        validate_password(password, user=User(email=email, display_name=display_name))
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    user = User.objects.create_user(email, password, display_name=display_name)
+    signup_complete(user=user, passkey=locked, request=request)
+    return user
 
 
 @transaction.atomic
@@ -31,3 +78,38 @@ def operator_create_or_update(*, email: str, password: str | None) -> tuple[User
             user.set_password(password)
         user.save()
     return user, shown, created
+
+
+@transaction.atomic
+def user_update_by_operator(
+    *, user: User, operator: User, is_active: bool | None = None, is_staff: bool | None = None, request=None
+) -> User:
+    """Deactivate/reactivate a user or grant/revoke staff. Operators cannot lock themselves out."""
+    changes = {}
+    if is_staff is not None and is_staff != user.is_staff:
+        if user.pk == operator.pk and not is_staff:
+            raise ValidationError({"is_staff": "You cannot remove your own staff access."})
+        changes["is_staff"] = is_staff
+    if is_active is not None and is_active != user.is_active:
+        if user.pk == operator.pk and not is_active:
+            raise ValidationError({"is_active": "You cannot deactivate your own account."})
+        changes["is_active"] = is_active
+    for field, value in changes.items():
+        setattr(user, field, value)
+        action = {
+            ("is_staff", True): "user.staff_granted",
+            ("is_staff", False): "user.staff_revoked",
+            ("is_active", True): "user.reactivated",
+            ("is_active", False): "user.deactivated",
+        }[(field, value)]
+        audit_record(
+            category="admin",
+            action=action,
+            request=request,
+            actor=operator,
+            target=f"user:{user.pk}",
+            summary=f"{operator.email}: {action} for {user.email}",
+        )
+    if changes:
+        user.save(update_fields=list(changes))
+    return user

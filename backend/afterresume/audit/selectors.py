@@ -3,8 +3,14 @@ from datetime import date
 from afterresume.audit.models import AuditEvent
 
 
-def audit_event_list(*, category: str = "", action: str = "", actor_email: str = "",
-                     date_from: date | None = None, date_to: date | None = None):
+def audit_event_list(
+    *,
+    category: str = "",
+    action: str = "",
+    actor_email: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+):
     events = AuditEvent.objects.select_related("tenant")
     if category:
         events = events.filter(category=category)

@@ -12,8 +12,18 @@ def _valid_ip(value: str) -> str | None:
         return None
 
 
-def audit_record(*, category: str, action: str, request=None, actor=None, actor_email: str = "",
-                 tenant=None, target: str = "", summary: str = "", data: dict | None = None) -> AuditEvent:
+def audit_record(
+    *,
+    category: str,
+    action: str,
+    request=None,
+    actor=None,
+    actor_email: str = "",
+    tenant=None,
+    target: str = "",
+    summary: str = "",
+    data: dict | None = None,
+) -> AuditEvent:
     if actor is not None and not actor_email:
         actor_email = actor.email
     return AuditEvent.objects.create(

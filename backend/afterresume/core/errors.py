@@ -90,3 +90,8 @@ def handler403(request, exception=None):
     from django.views.defaults import permission_denied
 
     return permission_denied(request, exception)
+
+
+def ratelimited(request, exception=None):
+    """django-ratelimit's answer when a limit trips: 429 in the API's error shape."""
+    return JsonResponse(error_body("Too many attempts. Please wait a while and try again."), status=429)

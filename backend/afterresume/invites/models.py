@@ -17,15 +17,22 @@ class InvitePasskey(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=16, db_index=True)
     note = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     max_uses = models.PositiveIntegerField(default=1)
     use_count = models.PositiveIntegerField(default=0)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    target_tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+", help_text="Invite into this existing workspace.")
+    target_tenant = models.ForeignKey(
+        "tenants.Tenant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Invite into this existing workspace.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -57,3 +64,6 @@ class InvitePasskeyRedemption(models.Model):
 
     class Meta:
         ordering = ["-redeemed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} via {self.passkey}"

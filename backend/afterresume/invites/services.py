@@ -35,23 +35,46 @@ def passkey_hash(raw_key: str) -> str:
 
 
 @transaction.atomic
-def passkey_create(*, created_by: User | None, note: str = "", expires_at: datetime | None = None,
-                   max_uses: int = 1, target_tenant: Tenant | None = None, request=None) -> tuple[InvitePasskey, str]:
+def passkey_create(
+    *,
+    created_by: User | None,
+    note: str = "",
+    expires_at: datetime | None = None,
+    max_uses: int = 1,
+    target_tenant: Tenant | None = None,
+    request=None,
+) -> tuple[InvitePasskey, str]:
     """A new passkey and its raw key (192 random bits). The raw key is returned once and never stored."""
     raw_key = KEY_PREFIX + secrets.token_urlsafe(24)
     if expires_at is None:
         expires_at = timezone.now() + timedelta(days=settings.INVITE_PASSKEY_DEFAULT_DAYS)
     if expires_at <= timezone.now():
         raise ValidationError({"expires_at": "The expiry must be in the future."})
-    passkey = InvitePasskey(key_hash=passkey_hash(raw_key), prefix=raw_key[:DISPLAY_PREFIX_LENGTH],
-                            note=note.strip(), created_by=created_by, expires_at=expires_at,
-                            max_uses=max_uses, target_tenant=target_tenant)
+    passkey = InvitePasskey(
+        key_hash=passkey_hash(raw_key),
+        prefix=raw_key[:DISPLAY_PREFIX_LENGTH],
+        note=note.strip(),
+        created_by=created_by,
+        expires_at=expires_at,
+        max_uses=max_uses,
+        target_tenant=target_tenant,
+    )
     passkey.full_clean()
     passkey.save()
-    audit_record(category="passkey", action="passkey.created", request=request, actor=created_by,
-                 target=f"passkey:{passkey.id}", summary=f"Created invite passkey {passkey.prefix}…",
-                 data={"note": passkey.note, "max_uses": max_uses, "expires_at": expires_at.isoformat(),
-                       "target_tenant": target_tenant.id if target_tenant else None})
+    audit_record(
+        category="passkey",
+        action="passkey.created",
+        request=request,
+        actor=created_by,
+        target=f"passkey:{passkey.id}",
+        summary=f"Created invite passkey {passkey.prefix}…",
+        data={
+            "note": passkey.note,
+            "max_uses": max_uses,
+            "expires_at": expires_at.isoformat(),
+            "target_tenant": target_tenant.id if target_tenant else None,
+        },
+    )
     return passkey, raw_key
 
 
@@ -61,8 +84,14 @@ def passkey_revoke(*, passkey: InvitePasskey, actor: User, request=None) -> Invi
     if passkey.revoked_at is None:
         passkey.revoked_at = timezone.now()
         passkey.save(update_fields=["revoked_at"])
-        audit_record(category="passkey", action="passkey.revoked", request=request, actor=actor,
-                     target=f"passkey:{passkey.id}", summary=f"Revoked invite passkey {passkey.prefix}…")
+        audit_record(
+            category="passkey",
+            action="passkey.revoked",
+            request=request,
+            actor=actor,
+            target=f"passkey:{passkey.id}",
+            summary=f"Revoked invite passkey {passkey.prefix}…",
+        )
     return passkey
 
 
@@ -73,7 +102,9 @@ def passkey_lock_for_redemption(*, raw_key: str) -> InvitePasskey:
         raise RuntimeError("passkey_lock_for_redemption must run inside a transaction")
     raw_key = (raw_key or "").strip()
     passkey = (
-        InvitePasskey.objects.select_for_update().filter(key_hash=passkey_hash(raw_key)).first() if raw_key else None
+        InvitePasskey.objects.select_for_update().filter(key_hash=passkey_hash(raw_key)).first()
+        if raw_key
+        else None
     )
     if passkey is None:
         raise PasskeyRefused(REFUSALS["invalid"], code="invalid")
@@ -83,11 +114,22 @@ def passkey_lock_for_redemption(*, raw_key: str) -> InvitePasskey:
     return passkey
 
 
-def passkey_redeem(*, passkey: InvitePasskey, user: User, tenant: Tenant, request=None) -> InvitePasskeyRedemption:
+def passkey_redeem(
+    *, passkey: InvitePasskey, user: User, tenant: Tenant, request=None
+) -> InvitePasskeyRedemption:
     """Count one use of a passkey locked by passkey_lock_for_redemption, in the same transaction."""
     InvitePasskey.objects.filter(pk=passkey.pk).update(use_count=F("use_count") + 1)
     ip = client_ip(request) if request is not None else None
-    redemption = InvitePasskeyRedemption.objects.create(passkey=passkey, user=user, tenant=tenant, ip=ip or None)
-    audit_record(category="passkey", action="passkey.redeemed", request=request, actor=user, tenant=tenant,
-                 target=f"passkey:{passkey.id}", summary=f"{user.email} signed up with {passkey.prefix}…")
+    redemption = InvitePasskeyRedemption.objects.create(
+        passkey=passkey, user=user, tenant=tenant, ip=ip or None
+    )
+    audit_record(
+        category="passkey",
+        action="passkey.redeemed",
+        request=request,
+        actor=user,
+        tenant=tenant,
+        target=f"passkey:{passkey.id}",
+        summary=f"{user.email} signed up with {passkey.prefix}…",
+    )
     return redemption

@@ -19,7 +19,12 @@ RUN_DIR = Path(env.path("AFTERRESUME_RUN_DIR", REPO_ROOT / ".run")).resolve()
 RUN_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", "")
+# The frontend's address, for links in e-mails (password reset).
+FRONTEND_URL = env.str("FRONTEND_URL", "http://localhost:3000").rstrip("/")
 DEBUG = env.bool("DJANGO_DEBUG", False)
+# Reverse-proxy hops in front of this service, each appending to X-Forwarded-For (the frontend
+# counts as one). Rate limits and the audit log use the address that many hops back.
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", 1)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
@@ -33,9 +38,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_results",
+    "allauth",
+    "allauth.account",
+    "allauth.headless",
     "afterresume.core",
     "afterresume.accounts",
     "afterresume.tenants",
+    "afterresume.audit",
+    "afterresume.invites",
 ]
 
 MIDDLEWARE = [
@@ -47,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -125,8 +136,73 @@ CELERY_BEAT_SCHEDULE = {
     "worker-ping": {"task": "afterresume.core.tasks.ping", "schedule": timedelta(seconds=30)},
 }
 
-# --- identity -------------------------------------------------------------------------------
+# --- identity (django-allauth, headless, app client) -------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+HEADLESS_ONLY = True
+HEADLESS_CLIENTS = ("app",)
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", "none")
+ACCOUNT_SIGNUP_FORM_CLASS = "afterresume.accounts.forms.SignupForm"
+ACCOUNT_ADAPTER = "afterresume.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+HEADLESS_FRONTEND_URLS = {
+    "account_reset_password": f"{FRONTEND_URL}/password/reset/",
+    "account_reset_password_from_key": f"{FRONTEND_URL}/password/reset/{{key}}/",
+    "account_signup": f"{FRONTEND_URL}/signup/",
+}
+# allauth reads the client address the same way as the rest of the backend (core.client_ip).
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_HOPS
+
+# Rate limits (DESIGN §11), each overridable from the environment. allauth's syntax:
+# "<count>/<period><s|m|h|d>/<ip|key|user>", several separated by commas.
+RATE_LIMIT_SIGNIN = env.str("RATE_LIMIT_SIGNIN", "20/m/ip")
+RATE_LIMIT_SIGNIN_FAILED = env.str("RATE_LIMIT_SIGNIN_FAILED", "20/m/ip,5/300s/key")
+RATE_LIMIT_SIGNUP = env.str("RATE_LIMIT_SIGNUP", "10/h/ip")
+RATE_LIMIT_PASSWORD_RESET = env.str("RATE_LIMIT_PASSWORD_RESET", "20/h/ip,5/h/key")
+# django-ratelimit's syntax: "<count>/<period>" (period s, m, h, d, or e.g. 300s).
+RATE_LIMIT_PASSKEY_FAILURES = env.str("RATE_LIMIT_PASSKEY_FAILURES", "10/h")
+RATE_LIMIT_TOKEN_CREATE = env.str("RATE_LIMIT_TOKEN_CREATE", "10/h")
+ACCOUNT_RATE_LIMITS = {
+    "login": RATE_LIMIT_SIGNIN,
+    "login_failed": RATE_LIMIT_SIGNIN_FAILED,
+    "signup": RATE_LIMIT_SIGNUP,
+    "reset_password": RATE_LIMIT_PASSWORD_RESET,
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+}
+RATELIMIT_VIEW = "afterresume.core.errors.ratelimited"
+RATELIMIT_IP_META_KEY = "afterresume.core.client_ip.client_ip_for_ratelimit"
+
+INVITE_PASSKEY_DEFAULT_DAYS = env.int("INVITE_PASSKEY_DEFAULT_DAYS", 14)
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", 90)
+
+# E-mail: printed to the console in development; SMTP from the environment in production.
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def mailers(backend: str) -> dict:
+    mailer = {"BACKEND": backend}
+    if backend == SMTP_BACKEND:
+        mailer["OPTIONS"] = {
+            "host": env.str("EMAIL_HOST", "localhost"),
+            "port": env.int("EMAIL_PORT", 587),
+            "username": env.str("EMAIL_HOST_USER", ""),
+            "password": env.str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env.bool("EMAIL_USE_TLS", True),
+            "timeout": 10,
+        }
+    return {"default": mailer}
+
+
+MAILERS = mailers(env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "AfterResume <no-reply@afterresume.local>")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -136,7 +212,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # The first class's scheme goes into WWW-Authenticate: anonymous calls get 401, not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "afterresume.accounts.authentication.ApiTokenAuthentication",
+        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -185,8 +265,6 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# Trusted reverse-proxy hops in front of this service (the frontend counts as one).
-TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", 1)
 
 # --- logging: every line carries the request id -------------------------------------------------
 LOG_LEVEL = env.log_level("LOG_LEVEL", "INFO")
@@ -203,6 +281,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-
-# The frontend's address, for links in e-mails and the admin's "view site".
-FRONTEND_URL = env.str("FRONTEND_URL", "http://localhost:3000").rstrip("/")

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import SMTP_BACKEND, env, mailers
 
 if env.bool("DJANGO_DEBUG", False):
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
@@ -32,3 +32,5 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+MAILERS = mailers(env.str("EMAIL_BACKEND", SMTP_BACKEND))

@@ -40,7 +40,8 @@ def test_wrong_method_is_a_405_in_the_same_shape(api_client):
 
 
 def test_anonymous_call_to_a_private_endpoint_is_refused_in_the_same_shape(api_client):
-    assert_error_shape(api_client.get("/api/test/private/"), 403)
+    body = assert_error_shape(api_client.get("/api/test/private/"), 401)
+    assert body["message"] == "Authentication credentials were not provided."
 
 
 def test_unexpected_error_is_a_500_in_the_same_shape_without_internals():

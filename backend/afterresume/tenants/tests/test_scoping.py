@@ -61,4 +61,4 @@ def test_members_endpoint_lists_only_the_callers_workspace(owner, teammate, outs
 
 
 def test_members_endpoint_refuses_anonymous_callers(db, api_client):
-    assert api_client.get("/api/tenant/members/").status_code == 403
+    assert api_client.get("/api/tenant/members/").status_code == 401

@@ -1,0 +1,46 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from afterresume.invites.services import passkey_create
+from afterresume.tenants.models import Tenant
+
+
+class Command(BaseCommand):
+    help = "Create an invite passkey and print its raw key (shown once; only its hash is stored)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--note", default="", help="Who it is for, e.g. 'Ada, design team'.")
+        parser.add_argument(
+            "--days", type=int, default=settings.INVITE_PASSKEY_DEFAULT_DAYS, help="Days until it expires."
+        )
+        parser.add_argument("--max-uses", type=int, default=1)
+        parser.add_argument(
+            "--tenant", type=int, default=None, help="Invite into this existing workspace (id)."
+        )
+        parser.add_argument("--quiet", action="store_true", help="Print only the key.")
+
+    def handle(self, *args, note, days, max_uses, tenant, quiet, **options):
+        if days < 1 or max_uses < 1:
+            raise CommandError("--days and --max-uses must be at least 1.")
+        target = None
+        if tenant is not None:
+            target = Tenant.objects.filter(pk=tenant).first()
+            if target is None:
+                raise CommandError(f"There is no workspace with id {tenant}.")
+        passkey, raw_key = passkey_create(
+            created_by=None,
+            note=note or "created from the command line",
+            expires_at=timezone.now() + timedelta(days=days),
+            max_uses=max_uses,
+            target_tenant=target,
+        )
+        if quiet:
+            self.stdout.write(raw_key)
+            return
+        self.stdout.write(f"  Invite passkey: {raw_key}")
+        self.stdout.write(
+            f"                  expires {passkey.expires_at:%Y-%m-%d %H:%M} UTC, {max_uses} use(s); shown once"
+        )
