@@ -3,4 +3,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("webapp.core.urls")),
     path("", include("webapp.dashboard.urls")),
+    path("", include("webapp.accounts.urls")),
+    path("admin/", include("webapp.staff.urls")),
 ]

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "webapp.core",
     "webapp.dashboard",
+    "webapp.accounts",
+    "webapp.staff",
 ]
 
 MIDDLEWARE = [
@@ -59,7 +61,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "webapp.core.context_processors.shell",
             ],
-            "builtins": ["django_htmx.templatetags.django_htmx"],
+            "builtins": ["django_htmx.templatetags.django_htmx", "webapp.core.templatetags.webapp"],
         },
     },
 ]

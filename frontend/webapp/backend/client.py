@@ -5,7 +5,13 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from webapp.backend.errors import STATUS_TO_ERROR, BackendServerError, BackendUnavailable
+from webapp.backend.errors import (
+    STATUS_TO_ERROR,
+    BackendAuthenticationRequired,
+    BackendServerError,
+    BackendUnavailable,
+    BackendValidationError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,10 +73,13 @@ class BackendClient:
         params: dict | None = None,
         json: Any = None,
         accept_statuses: tuple[int, ...] = (),
+        headers: dict | None = None,
     ) -> Any:
         url = f"{settings.BACKEND_URL}{path}"
         try:
-            response = _shared_pool().request(method, url, params=params, json=json, headers=self._headers())
+            response = _shared_pool().request(
+                method, url, params=params, json=json, headers={**self._headers(), **(headers or {})}
+            )
         except httpx.TimeoutException as error:
             self.is_unreachable = True
             logger.warning("backend timed out: %s %s", method, path)
@@ -91,14 +100,19 @@ class BackendClient:
             body = {}
         if not isinstance(body, dict):
             body = {}
-        error_class = STATUS_TO_ERROR.get(response.status_code, BackendServerError)
+        status = response.status_code
+        # allauth answers 410 for a session token that no longer exists: sign in again.
+        error_class = (
+            BackendAuthenticationRequired
+            if status == 410
+            else STATUS_TO_ERROR.get(status, BackendServerError)
+        )
         if error_class is BackendUnavailable:
             self.is_unreachable = True
-        message = body.get("message") or body.get("detail") or f"The server answered {response.status_code}."
-        fields = (body.get("extra") or {}).get("fields") if isinstance(body.get("extra"), dict) else None
+        message, fields = _message_and_fields(body)
         return error_class(
-            str(message),
-            status=response.status_code,
+            message or _DEFAULT_MESSAGES.get(status, f"The server answered {status}."),
+            status=status,
             fields=fields,
             request_id=response.headers.get("X-Request-ID", ""),
         )
@@ -109,7 +123,133 @@ class BackendClient:
     def post(self, path: str, **kwargs) -> Any:
         return self.request("POST", path, **kwargs)
 
-    # --- endpoints --------------------------------------------------------------------------------
+    def patch(self, path: str, **kwargs) -> Any:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs) -> Any:
+        return self.request("DELETE", path, **kwargs)
+
+    # --- health -----------------------------------------------------------------------------------
     def health(self) -> dict:
         """The backend's health report; a 503 still carries the report (which check fails)."""
         return self.get("/api/healthz/", accept_statuses=(503,))
+
+    # --- identity (allauth headless, app client) ----------------------------------------------------
+    def sign_in(self, *, email: str, password: str) -> str:
+        """Returns the new backend session token."""
+        answer = self.post(f"{ALLAUTH}/auth/login", json={"email": email, "password": password})
+        return answer["meta"]["session_token"]
+
+    def sign_up(self, *, passkey: str, email: str, password: str, display_name: str) -> str:
+        answer = self.post(
+            f"{ALLAUTH}/auth/signup",
+            json={"passkey": passkey, "email": email, "password": password, "display_name": display_name},
+        )
+        return answer["meta"]["session_token"]
+
+    def sign_out(self) -> None:
+        # allauth answers 401 ("no longer authenticated") on success, 410 if it had already ended.
+        self.delete(f"{ALLAUTH}/auth/session", accept_statuses=(401, 410))
+
+    def password_reset_request(self, *, email: str) -> None:
+        self.post(f"{ALLAUTH}/auth/password/request", json={"email": email})
+
+    def password_reset_key_is_valid(self, *, key: str) -> bool:
+        try:
+            self.get(f"{ALLAUTH}/auth/password/reset", headers={"X-Password-Reset-Key": key})
+        except BackendValidationError:
+            return False
+        return True
+
+    def password_reset(self, *, key: str, password: str) -> None:
+        # 401: the password is set and the person is not signed in (they sign in next).
+        self.post(
+            f"{ALLAUTH}/auth/password/reset", json={"key": key, "password": password}, accept_statuses=(401,)
+        )
+
+    def password_change(self, *, current_password: str, new_password: str) -> str | None:
+        """Returns the new session token (allauth rotates the session on a password change)."""
+        answer = self.post(
+            f"{ALLAUTH}/account/password/change",
+            json={"current_password": current_password, "new_password": new_password},
+        )
+        return ((answer or {}).get("meta") or {}).get("session_token")
+
+    def me(self) -> dict:
+        return self.get("/api/me/")
+
+    # --- personal API tokens ------------------------------------------------------------------------
+    def tokens(self) -> list[dict]:
+        return self.get("/api/me/tokens/")
+
+    def token_create(self, *, name: str, expires_in_days: int | None) -> dict:
+        return self.post("/api/me/tokens/", json={"name": name, "expires_in_days": expires_in_days})
+
+    def token_revoke(self, *, token_id: int) -> None:
+        self.delete(f"/api/me/tokens/{int(token_id)}/")
+
+    # --- operators --------------------------------------------------------------------------------
+    def admin_passkeys(self, *, status: str = "", search: str = "", page: int = 1) -> dict:
+        return self.get("/api/admin/passkeys/", params=_present(status=status, search=search, page=page))
+
+    def admin_passkey(self, *, passkey_id: int) -> dict:
+        return self.get(f"/api/admin/passkeys/{int(passkey_id)}/")
+
+    def admin_passkey_create(
+        self, *, note: str, expires_in_days: int, max_uses: int, target_tenant_id: int | None
+    ) -> dict:
+        return self.post(
+            "/api/admin/passkeys/",
+            json={
+                "note": note,
+                "expires_in_days": expires_in_days,
+                "max_uses": max_uses,
+                "target_tenant_id": target_tenant_id,
+            },
+        )
+
+    def admin_passkey_revoke(self, *, passkey_id: int) -> dict:
+        return self.post(f"/api/admin/passkeys/{int(passkey_id)}/revoke/")
+
+    def admin_tenants(self) -> list[dict]:
+        return self.get("/api/admin/tenants/")
+
+    def admin_users(self, *, search: str = "", page: int = 1) -> dict:
+        return self.get("/api/admin/users/", params=_present(search=search, page=page))
+
+    def admin_user_update(self, *, user_id: int, **changes: bool) -> dict:
+        return self.patch(f"/api/admin/users/{int(user_id)}/", json=changes)
+
+    def admin_audit(self, **filters) -> dict:
+        return self.get("/api/admin/audit/", params=_present(**filters))
+
+
+ALLAUTH = "/_allauth/app/v1"
+
+_DEFAULT_MESSAGES = {
+    401: "Please sign in again.",
+    403: "You do not have permission to do this.",
+    404: "Not found.",
+    429: "Too many attempts. Please wait a while and try again.",
+}
+
+
+def _present(**params) -> dict:
+    return {name: value for name, value in params.items() if value not in ("", None)}
+
+
+def _message_and_fields(body: dict) -> tuple[str, dict]:
+    """The one message and the per-field messages of either error shape: ours
+    (`{"message", "extra": {"fields"}}`) or allauth's (`{"errors": [{"message", "param"}]}`)."""
+    if isinstance(body.get("errors"), list):
+        fields: dict[str, list[str]] = {}
+        messages = []
+        for error in body["errors"]:
+            if not isinstance(error, dict):
+                continue
+            messages.append(str(error.get("message", "")))
+            if error.get("param"):
+                fields.setdefault(str(error["param"]), []).append(str(error.get("message", "")))
+        return (messages[0] if messages else ""), fields
+    extra = body.get("extra") if isinstance(body.get("extra"), dict) else {}
+    return str(body.get("message") or body.get("detail") or ""), extra.get("fields") or {}

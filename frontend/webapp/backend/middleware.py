@@ -1,7 +1,9 @@
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django_htmx.http import HttpResponseClientRedirect
 
 from webapp.backend.client import BackendClient
-from webapp.backend.errors import BackendUnavailable
+from webapp.backend.errors import BackendAuthenticationRequired, BackendUnavailable
 
 SESSION_TOKEN_KEY = "backend_session_token"  # noqa: S105 (a session key name, not a secret)
 
@@ -22,8 +24,24 @@ class BackendMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, BackendAuthenticationRequired):
+            return self._sign_in_again(request)
         if not isinstance(exception, BackendUnavailable):
             return None
         # An HTMX request gets the banner alone (app.js shows it and a toast).
-        template = "_base.html#banner" if request.htmx else "errors/backend_unavailable.html"
+        template = "core/_banner.html" if request.htmx else "errors/backend_unavailable.html"
         return render(request, template, {"reason": exception.message}, status=503)
+
+    def _sign_in_again(self, request):
+        """The backend no longer knows the session token (signed out elsewhere, deactivated,
+        expired): forget it and send the person to the sign-in page, back here afterwards."""
+        from django.contrib import messages
+
+        from webapp.accounts.session import session_sign_out, signin_url_for
+
+        target = signin_url_for(request) if request.method == "GET" else signin_url_for(request).split("?")[0]
+        session_sign_out(request)
+        messages.info(request, "Your session has ended. Please sign in again.")
+        if request.htmx:
+            return HttpResponseClientRedirect(target)
+        return HttpResponseRedirect(target)

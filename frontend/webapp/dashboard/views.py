@@ -3,12 +3,14 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from webapp.accounts.session import signin_required
 from webapp.backend.errors import BackendUnavailable
 
 CHECK_LABELS = {"database": "Database", "cache": "Cache", "broker": "Job queue"}
 
 
 @require_GET
+@signin_required
 @vary_on_headers("HX-Request")
 def home(request):
     try:

@@ -47,6 +47,38 @@
     showToast("No connection. Check your network and try again.", "warning");
   });
 
+  // --- copy buttons: <button data-copy-target="#input-id">
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-copy-target]");
+    if (!button) return;
+    const source = document.querySelector(button.dataset.copyTarget);
+    if (!source) return;
+    const text = source.value || source.textContent;
+    const done = function () { showToast("Copied to the clipboard.", "success"); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { source.select(); document.execCommand("copy"); done(); });
+    } else {
+      source.select();
+      document.execCommand("copy");
+      done();
+    }
+  });
+
+  // --- confirmation for plain buttons: <button data-confirm="Are you sure?">
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+  });
+
+  // --- plain (non-htmx) forms: show a spinner and prevent double submits while the page loads.
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (!form.classList.contains("needs-loading")) return;
+    if (form.classList.contains("is-loading")) { event.preventDefault(); return; }
+    form.classList.add("is-loading");
+    form.querySelectorAll("button[type=submit]").forEach(function (button) { button.setAttribute("aria-busy", "true"); });
+  });
+
   // --- status bar: refresh every 30 s; on errors back off (60 s, 120 s, … up to 5 min).
   const statusBar = document.getElementById("status-bar");
   if (statusBar && window.htmx) {

@@ -1,0 +1,62 @@
+from django import forms
+
+from webapp.accounts.forms import BackendErrorsMixin
+
+STATUS_CHOICES = [
+    ("", "All"),
+    ("active", "Active"),
+    ("used", "Used up"),
+    ("expired", "Expired"),
+    ("revoked", "Revoked"),
+]
+CATEGORY_CHOICES = [
+    ("", "All"),
+    ("auth", "Sign-in and sign-up"),
+    ("passkey", "Invite passkeys"),
+    ("token", "API tokens"),
+    ("admin", "Admin actions"),
+    ("billing", "Billing"),
+]
+
+
+class PasskeyCreateForm(BackendErrorsMixin, forms.Form):
+    backend_field_names = {"target_tenant_id": "target_tenant"}
+
+    note = forms.CharField(
+        max_length=200, required=False, help_text="Who it is for, e.g. “Ada, design team”."
+    )
+    expires_in_days = forms.IntegerField(label="Expires after (days)", min_value=1, max_value=365, initial=14)
+    max_uses = forms.IntegerField(label="Uses", min_value=1, max_value=1000, initial=1)
+    target_tenant = forms.TypedChoiceField(
+        label="Workspace",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Empty: the new person gets a workspace of their own.",
+    )
+
+    def __init__(self, *args, tenants=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_tenant"].choices = [("", "A new workspace of their own")] + [
+            (tenant["id"], tenant["name"]) for tenant in tenants
+        ]
+
+
+class PasskeyFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    search = forms.CharField(max_length=100, required=False)
+    page = forms.IntegerField(min_value=1, required=False)
+
+
+class UserFilterForm(forms.Form):
+    search = forms.CharField(max_length=100, required=False)
+    page = forms.IntegerField(min_value=1, required=False)
+
+
+class AuditFilterForm(forms.Form):
+    category = forms.ChoiceField(choices=CATEGORY_CHOICES, required=False)
+    action = forms.CharField(max_length=64, required=False)
+    actor_email = forms.CharField(label="Who", max_length=254, required=False)
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    page = forms.IntegerField(min_value=1, required=False)
