@@ -3,11 +3,11 @@ tenant) and operator (staff). Plain fixtures, one way everywhere."""
 
 import pytest
 from django.core.cache import cache
+from rest_framework.test import APIClient
+
 from afterresume.accounts.models import User
 from afterresume.tenants.models import Membership
 from afterresume.tenants.services import membership_create, tenant_create_with_owner
-from rest_framework.test import APIClient
-
 
 PASSWORD = "correct horse battery staple"
 

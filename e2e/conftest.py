@@ -148,3 +148,23 @@ def printed_admin_credentials(log: str) -> tuple[str, str]:
     email = re.search(r"Admin login:\s+(\S+)", log).group(1)
     password = re.search(r"Admin password:\s+(\S+)\s+\(shown once", log).group(1)
     return email, password
+
+
+def printed_passkey(log: str) -> str:
+    return re.search(r"Invite passkey:\s+(arinv_\S+)", log).group(1)
+
+
+def sign_in(page, base_url: str, email: str, password: str) -> None:
+    page.goto(base_url + "/signin/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base_url + "/")
+
+
+@pytest.fixture
+def operator_page(system, page):
+    """A browser page signed in as the operator the run command created."""
+    email, password = printed_admin_credentials(system.log())
+    sign_in(page, system.frontend_url, email, password)
+    return page

@@ -5,10 +5,12 @@ import subprocess
 import sys
 
 import pytest
-from conftest import PYTHON, REPO, free_port, wait_for
 from playwright.sync_api import Page, expect
 
+from conftest import PYTHON, REPO, free_port, sign_in, wait_for
+
 BANNER = "The AfterResume server cannot be reached right now."
+PASSWORD = "e2e operator password"
 
 
 @pytest.fixture
@@ -24,6 +26,13 @@ def services(tmp_path):
     }
     for service in ("backend", "frontend"):
         subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=REPO / service, env=env, check=True)
+    subprocess.run(
+        [PYTHON, "manage.py", "createadmin", "--email", "ops@example.com", "--password", PASSWORD],
+        cwd=REPO / "backend",
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
     def runserver(service: str, port: int) -> subprocess.Popen:
         return subprocess.Popen(
@@ -45,7 +54,7 @@ def services(tmp_path):
 
 def test_killing_the_backend_gives_pages_with_the_banner_not_a_500(services, page: Page):
     backend, frontend_url = services
-    page.goto(frontend_url + "/")
+    sign_in(page, frontend_url, "ops@example.com", PASSWORD)
     expect(page.locator("#status-bar")).to_contain_text("Connected")
 
     backend.kill()
@@ -58,3 +67,19 @@ def test_killing_the_backend_gives_pages_with_the_banner_not_a_500(services, pag
     expect(page.locator("#status-bar")).to_contain_text("Server unreachable")
     expect(page.get_by_role("navigation", name="Main navigation")).to_be_visible()
     expect(page.locator("#system-unknown")).to_be_visible()
+
+
+def test_the_sign_in_page_explains_when_the_backend_is_down(services, page: Page):
+    backend, frontend_url = services
+    backend.kill()
+    backend.wait(timeout=10)
+
+    page.goto(frontend_url + "/signin/")
+    page.get_by_label("Email").fill("ops@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    response_status = []
+    page.on("response", lambda response: response_status.append(response.status))
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.locator("#form-errors")).to_contain_text("The server cannot be reached right now")
+    assert 500 not in response_status

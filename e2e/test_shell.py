@@ -2,8 +2,9 @@ import json
 import re
 import urllib.request
 
-from conftest import printed_admin_credentials
 from playwright.sync_api import Page, expect
+
+from conftest import printed_admin_credentials
 
 
 def test_backend_health_reports_every_check_ok(system):
@@ -20,7 +21,10 @@ def test_backend_health_reports_every_check_ok(system):
     assert body["checks"]["database"]["detail"] == "sqlite"  # the embedded default
 
 
-def test_the_shell_renders_in_a_real_browser_without_console_errors(system, page: Page, console_errors):
+def test_the_shell_renders_in_a_real_browser_without_console_errors(
+    system, operator_page: Page, console_errors
+):
+    page = operator_page
     page.goto(system.frontend_url + "/")
 
     expect(page).to_have_title("Dashboard · AfterResume")
@@ -37,7 +41,8 @@ def test_the_shell_renders_in_a_real_browser_without_console_errors(system, page
     assert console_errors == []
 
 
-def test_the_demo_task_result_is_visible_on_the_dashboard(system, page: Page):
+def test_the_demo_task_result_is_visible_on_the_dashboard(system, operator_page: Page):
+    page = operator_page
     page.goto(system.frontend_url + "/")
 
     # The run command queued a ping at start; the card refreshes itself every 15 s.
@@ -45,7 +50,8 @@ def test_the_demo_task_result_is_visible_on_the_dashboard(system, page: Page):
     expect(page.locator("#worker-ping")).to_contain_text("celery@")
 
 
-def test_on_a_phone_the_navigation_opens_from_the_menu_button(system, page: Page):
+def test_on_a_phone_the_navigation_opens_from_the_menu_button(system, operator_page: Page):
+    page = operator_page
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(system.frontend_url + "/")
     navigation = page.locator("#sidebar")
@@ -59,6 +65,19 @@ def test_on_a_phone_the_navigation_opens_from_the_menu_button(system, page: Page
     expect(navigation).to_have_class(re.compile(r"(^|\s)show(\s|$)"))  # opening animation done
     page.keyboard.press("Escape")
     expect(navigation).to_be_hidden()
+
+
+def test_signed_out_visitors_are_sent_to_the_sign_in_page_and_back(system, page: Page):
+    email, password = printed_admin_credentials(system.log())
+
+    page.goto(system.frontend_url + "/profile/")
+    expect(page).to_have_url(re.compile(r"/signin/\?next=%2Fprofile%2F$"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page).to_have_url(system.frontend_url + "/profile/")
+    expect(page.locator("#profile-email")).to_have_text(email)
 
 
 def test_the_printed_admin_login_signs_in_to_the_backend_admin(system, page: Page):

@@ -1,7 +1,8 @@
-from afterresume.accounts.apis import allauth_login_with_429, atomic_allauth_signup
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from afterresume.accounts.apis import allauth_login_with_429, atomic_allauth_signup
 
 urlpatterns = [
     path("api/", include("afterresume.core.urls")),

@@ -1,6 +1,5 @@
-from datetime import timedelta
-
 import json
+from datetime import timedelta
 
 from allauth.headless.account.views import LoginView, SignupView
 from allauth.headless.constants import Client

@@ -200,7 +200,9 @@ def test_granting_and_revoking_staff_opens_and_closes_the_admin_pages(teammate, 
 
 
 def test_one_patch_can_change_both_flags_and_each_change_is_audited(owner, operator_client):
-    response = operator_client.patch(user_url(owner.id), {"is_active": False, "is_staff": True}, format="json")
+    response = operator_client.patch(
+        user_url(owner.id), {"is_active": False, "is_staff": True}, format="json"
+    )
 
     assert response.status_code == 200
     owner.refresh_from_db()
@@ -209,7 +211,9 @@ def test_one_patch_can_change_both_flags_and_each_change_is_audited(owner, opera
 
 
 def test_a_patch_that_changes_nothing_writes_no_audit_event(owner, operator_client):
-    response = operator_client.patch(user_url(owner.id), {"is_active": True, "is_staff": False}, format="json")
+    response = operator_client.patch(
+        user_url(owner.id), {"is_active": True, "is_staff": False}, format="json"
+    )
 
     assert response.status_code == 200
     assert admin_events() == []

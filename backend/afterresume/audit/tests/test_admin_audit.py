@@ -133,7 +133,9 @@ def test_the_actor_filter_matches_part_of_the_email(operator_client, events):
 def test_the_date_filters_include_both_ends(operator_client, events):
     day_of = {name: timezone.localdate(event.created_at).isoformat() for name, event in events.items()}
 
-    assert listed(operator_client, date_from=day_of["revoked"]) == ids(events, "token", "deactivated", "revoked")
+    assert listed(operator_client, date_from=day_of["revoked"]) == ids(
+        events, "token", "deactivated", "revoked"
+    )
     assert listed(operator_client, date_to=day_of["created"]) == ids(events, "created", "failed")
     assert listed(operator_client, date_from=day_of["created"], date_to=day_of["deactivated"]) == ids(
         events, "deactivated", "revoked", "created"

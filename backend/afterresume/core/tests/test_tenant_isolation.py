@@ -118,7 +118,7 @@ def test_the_walk_finds_the_api_routes():
     paths = {route.path for route in ROUTES}
 
     assert {"api/me/", "api/me/tokens/<int:token_id>/", "api/admin/users/", "api/admin/passkeys/"} <= paths
-    assert PUBLIC_ROUTES <= paths, "a public route was removed: take it off PUBLIC_ROUTES"
+    assert paths >= PUBLIC_ROUTES, "a public route was removed: take it off PUBLIC_ROUTES"
     assert all(route.methods for route in ROUTES)
 
 

@@ -1,8 +1,8 @@
 import pytest
 from celery.contrib.testing.worker import start_worker
-from config.celery import app as celery_app
 
 from afterresume.core.tasks import ping
+from config.celery import app as celery_app
 
 
 @pytest.mark.django_db(transaction=True)

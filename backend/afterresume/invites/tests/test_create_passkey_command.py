@@ -34,14 +34,14 @@ def test_the_command_prints_a_key_that_signs_someone_up(api_client, db):
 
 
 def test_the_command_refuses_an_unknown_workspace_and_creates_nothing(db):
-    with pytest.raises(CommandError, match="There is no workspace with id 999999."):
+    with pytest.raises(CommandError, match=r"^There is no workspace with id 999999\.$"):
         call_command("create_passkey", "--tenant", "999999", stdout=StringIO())
 
     assert not InvitePasskey.objects.exists()
 
 
 def test_the_command_refuses_zero_uses_and_creates_nothing(db):
-    with pytest.raises(CommandError, match="--max-uses must be at least 1"):
+    with pytest.raises(CommandError, match=r"--max-uses must be at least 1\."):
         call_command("create_passkey", "--max-uses", "0", stdout=StringIO())
 
     assert not InvitePasskey.objects.exists()

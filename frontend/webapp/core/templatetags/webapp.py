@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from django import template
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
@@ -19,4 +17,4 @@ def when(value: str | None, style: str = "datetime") -> str:
     if style == "date":
         return moment.date().isoformat()
     fmt = "Y-m-d H:i:s" if style == "seconds" else "Y-m-d H:i"
-    return date_format(moment if isinstance(moment, datetime) else moment, fmt)
+    return date_format(moment, fmt)
