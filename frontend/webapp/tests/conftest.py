@@ -39,3 +39,34 @@ def backend_down(settings):
     reset_pool()
     yield
     reset_pool()
+
+
+@pytest.fixture
+def signed_in(client, db):
+    """The test client's session holds a backend token, as after a real sign-in."""
+    session = client.session
+    session["backend_session_token"] = "session-token-of-ada"
+    session["user"] = {
+        "email": "ada@example.com",
+        "display_name": "Ada",
+        "is_staff": False,
+        "tenant": "Ada's workspace",
+        "role": "owner",
+    }
+    session.save()
+    return client
+
+
+@pytest.fixture
+def signed_in_operator(client, db):
+    session = client.session
+    session["backend_session_token"] = "session-token-of-olga"
+    session["user"] = {
+        "email": "olga@example.com",
+        "display_name": "Olga",
+        "is_staff": True,
+        "tenant": "Operators",
+        "role": "owner",
+    }
+    session.save()
+    return client

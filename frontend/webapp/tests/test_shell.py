@@ -9,10 +9,10 @@ from webapp.tests.conftest import HEALTHY
 BANNER = "The AfterResume server cannot be reached right now."
 
 
-def test_dashboard_shows_each_backend_check_and_the_last_worker_ping(backend, client):
+def test_dashboard_shows_each_backend_check_and_the_last_worker_ping(backend, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
-    response = client.get("/")
+    response = signed_in.get("/")
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -22,7 +22,7 @@ def test_dashboard_shows_each_backend_check_and_the_last_worker_ping(backend, cl
     assert "celery@box-7" in page
 
 
-def test_dashboard_names_a_failing_check_when_the_backend_reports_503(backend, client):
+def test_dashboard_names_a_failing_check_when_the_backend_reports_503(backend, signed_in):
     failing = {
         **HEALTHY,
         "status": "failing",
@@ -34,22 +34,22 @@ def test_dashboard_names_a_failing_check_when_the_backend_reports_503(backend, c
     }
     backend.expect_request("/api/healthz/").respond_with_json(failing, status=503)
 
-    page = client.get("/").content.decode()
+    page = signed_in.get("/").content.decode()
 
     assert re.search(r'data-check="Job queue">\s*<span>Job queue</span>\s*<span class="text-danger"', page)
     assert BANNER not in page  # the backend answered: it is reachable, one part of it is failing
 
 
-def test_dashboard_waits_for_the_first_worker_ping(backend, client):
+def test_dashboard_waits_for_the_first_worker_ping(backend, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json({**HEALTHY, "worker": {"last_ping": None}})
 
-    page = client.get("/").content.decode()
+    page = signed_in.get("/").content.decode()
 
     assert "Waiting for the background worker" in page
 
 
-def test_every_page_renders_with_the_banner_when_the_backend_is_down(backend_down, client):
-    response = client.get("/")
+def test_every_page_renders_with_the_banner_when_the_backend_is_down(backend_down, signed_in):
+    response = signed_in.get("/")
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -58,7 +58,7 @@ def test_every_page_renders_with_the_banner_when_the_backend_is_down(backend_dow
     assert "Server unreachable" in page  # the status bar
 
 
-def test_a_backend_that_does_not_answer_in_time_gives_the_banner_not_a_hang(backend, client, settings):
+def test_a_backend_that_does_not_answer_in_time_gives_the_banner_not_a_hang(backend, signed_in, settings):
     def slow(request):
         time.sleep(settings.BACKEND_READ_TIMEOUT + 0.5)
         return Response("{}", content_type="application/json")
@@ -66,7 +66,7 @@ def test_a_backend_that_does_not_answer_in_time_gives_the_banner_not_a_hang(back
     backend.expect_request("/api/healthz/").respond_with_handler(slow)
 
     started = time.monotonic()
-    response = client.get("/")
+    response = signed_in.get("/")
 
     assert response.status_code == 200
     assert BANNER in response.content.decode()
@@ -74,8 +74,8 @@ def test_a_backend_that_does_not_answer_in_time_gives_the_banner_not_a_hang(back
 
 
 @pytest.mark.urls("webapp.tests.urls_for_errors")
-def test_a_view_that_needs_the_backend_answers_503_with_the_banner_instead_of_a_500(backend_down, client):
-    response = client.get("/needs-backend/")
+def test_a_view_that_needs_the_backend_answers_503_with_the_banner_instead_of_a_500(backend_down, signed_in):
+    response = signed_in.get("/needs-backend/")
 
     assert response.status_code == 503
     page = response.content.decode()
@@ -84,8 +84,8 @@ def test_a_view_that_needs_the_backend_answers_503_with_the_banner_instead_of_a_
 
 
 @pytest.mark.urls("webapp.tests.urls_for_errors")
-def test_an_htmx_request_gets_only_the_banner_when_the_backend_is_down(backend_down, client):
-    response = client.get("/needs-backend/", headers={"HX-Request": "true"})
+def test_an_htmx_request_gets_only_the_banner_when_the_backend_is_down(backend_down, signed_in):
+    response = signed_in.get("/needs-backend/", headers={"HX-Request": "true"})
 
     assert response.status_code == 503
     page = response.content.decode()
@@ -93,10 +93,10 @@ def test_an_htmx_request_gets_only_the_banner_when_the_backend_is_down(backend_d
     assert "<html" not in page
 
 
-def test_an_htmx_poll_of_the_dashboard_gets_only_the_system_card(backend, client):
+def test_an_htmx_poll_of_the_dashboard_gets_only_the_system_card(backend, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
-    response = client.get("/", headers={"HX-Request": "true"})
+    response = signed_in.get("/", headers={"HX-Request": "true"})
 
     page = response.content.decode()
     assert "<html" not in page
@@ -104,43 +104,43 @@ def test_an_htmx_poll_of_the_dashboard_gets_only_the_system_card(backend, client
     assert "HX-Request" in response["Vary"]
 
 
-def test_the_request_id_is_forwarded_to_the_backend(backend, client):
+def test_the_request_id_is_forwarded_to_the_backend(backend, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
-    response = client.get("/")
+    response = signed_in.get("/")
 
     forwarded = backend.log[0][0].headers.get("X-Request-ID")
     assert forwarded == response["X-Request-ID"]
     assert len(forwarded) == 32
 
 
-def test_the_status_bar_fragment_shows_the_connection_state(backend, client):
+def test_the_status_bar_fragment_shows_the_connection_state(backend, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
-    fragment = client.get("/status-bar/").content.decode()
+    fragment = signed_in.get("/status-bar/").content.decode()
 
     assert 'data-status="ok"' in fragment
     assert "<html" not in fragment
 
 
-def test_the_status_bar_shows_a_dash_and_unreachable_when_the_backend_is_down(backend_down, client):
-    fragment = client.get("/status-bar/").content.decode()
+def test_the_status_bar_shows_a_dash_and_unreachable_when_the_backend_is_down(backend_down, signed_in):
+    fragment = signed_in.get("/status-bar/").content.decode()
 
     assert 'data-status="unreachable"' in fragment
     assert "—" in fragment
 
 
-def test_frontend_health_is_ok_and_reports_what_it_sees_of_the_backend(backend_down, client):
-    response = client.get("/health/")
+def test_frontend_health_is_ok_and_reports_what_it_sees_of_the_backend(backend_down, signed_in):
+    response = signed_in.get("/health/")
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "backend": "unreachable"}
 
 
-def test_pages_carry_a_strict_content_security_policy(backend, client):
+def test_pages_carry_a_strict_content_security_policy(backend, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
-    response = client.get("/")
+    response = signed_in.get("/")
 
     policy = response["Content-Security-Policy"]
     assert "script-src 'self' 'nonce-" in policy
@@ -150,21 +150,28 @@ def test_pages_carry_a_strict_content_security_policy(backend, client):
     assert " hx-on" not in page
 
 
-def test_every_asset_comes_from_the_project_not_a_cdn(backend, client):
+def test_every_asset_comes_from_the_project_not_a_cdn(backend, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
-    page = client.get("/").content.decode()
+    page = signed_in.get("/").content.decode()
 
     assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
     assert assets, "the page loads stylesheets and scripts"
     assert all(url.startswith("/static/") for url in assets), assets
     for url in assets:
-        assert client.get(url).status_code == 200, url
+        assert signed_in.get(url).status_code == 200, url
 
 
-def test_the_csrf_token_is_sent_with_every_htmx_request(backend, client):
+def test_the_csrf_token_is_sent_with_every_htmx_request(backend, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
-    page = client.get("/").content.decode()
+    page = signed_in.get("/").content.decode()
 
     assert re.search(r"<body hx-headers='\{\"X-CSRFToken\": \"[A-Za-z0-9]{32,}\"\}'>", page)
+
+
+def test_the_dashboard_sends_signed_out_visitors_to_the_sign_in_page(client, db):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/signin/?next=%2F"
