@@ -82,6 +82,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 BACKEND_URL = env.str("BACKEND_URL", "http://127.0.0.1:8000").rstrip("/")
 BACKEND_CONNECT_TIMEOUT = env.float("BACKEND_CONNECT_TIMEOUT", 2.0)
 BACKEND_READ_TIMEOUT = env.float("BACKEND_READ_TIMEOUT", 10.0)
+# Reverse proxies in front of the frontend (e.g. a TLS terminator), each appending to
+# X-Forwarded-For. The browser's address, found that many hops back, is forwarded to the backend.
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", 0)
 # Where people open the API documentation (the backend's, served from local assets).
 BACKEND_PUBLIC_URL = env.str("BACKEND_PUBLIC_URL", BACKEND_URL).rstrip("/")
 

@@ -1,9 +1,20 @@
+from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
 
 from webapp.backend.client import BackendClient
 from webapp.backend.errors import BackendAuthenticationRequired, BackendUnavailable
+
+
+def browser_address(request) -> str:
+    """The browser's address: TRUSTED_PROXY_HOPS entries from the right of X-Forwarded-For plus
+    REMOTE_ADDR; whatever the browser itself wrote further left is ignored."""
+    chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    chain.append(request.META.get("REMOTE_ADDR", ""))
+    hops = settings.TRUSTED_PROXY_HOPS
+    return chain[-(hops + 1)] if len(chain) > hops else chain[0]
+
 
 SESSION_TOKEN_KEY = "backend_session_token"  # noqa: S105 (a session key name, not a secret)
 
@@ -19,7 +30,7 @@ class BackendMiddleware:
         request.backend = BackendClient(
             request_id=getattr(request, "request_id", ""),
             session_token=request.session.get(SESSION_TOKEN_KEY, ""),
-            client_address=request.META.get("REMOTE_ADDR", ""),
+            client_address=browser_address(request),
         )
         return self.get_response(request)
 

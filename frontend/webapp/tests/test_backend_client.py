@@ -122,3 +122,23 @@ def test_connections_to_the_backend_are_reused(settings):
     # then all three went over one connection
     assert len(ports) == 3
     assert len(set(ports)) == 1
+
+
+def test_the_browsers_address_is_forwarded_and_a_forged_header_is_ignored(backend, client, db):
+    # given no proxy in front of the frontend (TRUSTED_PROXY_HOPS=0)
+    backend.expect_request("/api/healthz/").respond_with_json({"status": "ok"})
+
+    # when a browser sends its own X-Forwarded-For
+    client.get("/health/", headers={"X-Forwarded-For": "203.0.113.66"}, REMOTE_ADDR="198.51.100.7")
+
+    # then the backend is told the address the frontend really saw
+    assert backend.log[0][0].headers["X-Forwarded-For"] == "198.51.100.7"
+
+
+def test_behind_one_trusted_proxy_the_address_it_appended_is_forwarded(backend, client, db, settings):
+    settings.TRUSTED_PROXY_HOPS = 1
+    backend.expect_request("/api/healthz/").respond_with_json({"status": "ok"})
+
+    client.get("/health/", headers={"X-Forwarded-For": "203.0.113.66, 192.0.2.10"}, REMOTE_ADDR="10.1.2.3")
+
+    assert backend.log[0][0].headers["X-Forwarded-For"] == "192.0.2.10"
