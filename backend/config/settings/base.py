@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # full-text search types; inert on SQLite
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "afterresume.tenants",
     "afterresume.audit",
     "afterresume.invites",
+    "afterresume.worklogs",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +244,30 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = RUN_DIR / "media"
+
+# --- evidence files (DESIGN §5, §11) ------------------------------------------------------------
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
+EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", 10)
+# Any S3 (AWS, MinIO) when a bucket is configured; the local filesystem otherwise.
+S3_BUCKET = env.str("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", "") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", ""),
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", ""),
+            "region_name": env.str("S3_REGION", "us-east-1"),
+            "signature_version": "s3v4",
+            "addressing_style": env.str("S3_ADDRESSING_STYLE", "path"),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            # Download links live this long (seconds): short, they are made per click.
+            "querystring_expire": env.int("S3_URL_EXPIRE_SECONDS", 120),
+        },
+    }
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

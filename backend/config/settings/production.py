@@ -18,7 +18,7 @@ if _looks_default or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     )
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405 (default: S3 when S3_BUCKET is set)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -1,5 +1,7 @@
 """Tests: PostgreSQL and Redis from the environment, started by scripts/with_services.py."""
 
+import tempfile
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -13,3 +15,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, te
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Uploaded evidence goes to a throwaway folder (S3 tests point the storage at a local S3 server).
+MEDIA_ROOT = tempfile.mkdtemp(prefix="afterresume-test-media-")

@@ -10,8 +10,10 @@ configuration, is checked for who may call it.
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
@@ -21,6 +23,8 @@ from afterresume.accounts.tokens import api_token_create
 from afterresume.audit.models import AuditEvent
 from afterresume.invites.models import InvitePasskey
 from afterresume.invites.services import passkey_create
+from afterresume.worklogs.models import Evidence, WorkLog
+from afterresume.worklogs.services import evidence_add, worklog_create
 from conftest import token_client
 
 PUBLIC_ROUTES = {
@@ -32,15 +36,37 @@ PUBLIC_ROUTES = {
 }
 
 
-def api_token_of(user: User) -> ApiToken:
+def api_token_of(user: User, made: dict) -> ApiToken:
     token, _ = api_token_create(user=user, name="someone's script", expires_at=None)
     return token
 
 
-# Path parameter of a non-admin route -> a factory making such an object belonging to `user`.
-# A new route with a parameter missing here fails test_every_object_route_is_in_the_isolation_walk.
+def worklog_of(user: User, made: dict) -> WorkLog:
+    return worklog_create(
+        tenant=user.membership.tenant,
+        author=user,
+        date=date(2026, 11, 2),
+        content=f"{user.email}'s private work",
+    )
+
+
+def evidence_of(user: User, made: dict) -> Evidence:
+    """Evidence of the entry made for the same route (its URL names both)."""
+    entry = made.get("worklog_id") or worklog_of(user, made)
+    return evidence_add(
+        entry=entry,
+        author=user,
+        upload=SimpleUploadedFile("notes.txt", b"what I did", content_type="text/plain"),
+    )
+
+
+# Path parameter of a non-admin route -> a factory making such an object belonging to `user`
+# (given the objects already made for the same URL, in path order). A new route with a parameter
+# missing here fails test_every_object_route_is_in_the_isolation_walk.
 OBJECTS_BY_PATH_PARAMETER = {
     "token_id": api_token_of,
+    "worklog_id": worklog_of,
+    "evidence_id": evidence_of,
 }
 
 # Any request body a write could act on: an attempt to make oneself staff, to deactivate, to rename.
@@ -162,6 +188,13 @@ def test_a_non_operator_gets_403_on_every_admin_route_and_nothing_changes(owner,
 # --- (b) everyone else's objects are not found --------------------------------------------------
 
 
+def make_objects(route: Route, user: User) -> dict:
+    made: dict = {}
+    for name in route.parameters:
+        made[name] = OBJECTS_BY_PATH_PARAMETER[name](user, made)
+    return made
+
+
 @pytest.mark.parametrize("route", OBJECT_ROUTES)
 def test_someone_elses_object_is_a_404_on_every_method_and_stays_unchanged(owner, teammate, outsider, route):
     missing = [name for name in route.parameters if name not in OBJECTS_BY_PATH_PARAMETER]
@@ -171,7 +204,7 @@ def test_someone_elses_object_is_a_404_on_every_method_and_stays_unchanged(owner
 
     for other in (teammate, outsider):
         # given objects belonging to someone else
-        objects = {name: OBJECTS_BY_PATH_PARAMETER[name](other) for name in route.parameters}
+        objects = make_objects(route, other)
         before = {name: model_to_dict(obj) for name, obj in objects.items()}
         url = route.url(**{name: obj.pk for name, obj in objects.items()})
 
@@ -186,7 +219,7 @@ def test_someone_elses_object_is_a_404_on_every_method_and_stays_unchanged(owner
             assert model_to_dict(obj) == before[name]
 
     # and the same route does serve the owner's own objects (the 404s above are not a broken route)
-    own = {name: OBJECTS_BY_PATH_PARAMETER[name](owner) for name in route.parameters}
+    own = make_objects(route, owner)
     own_url = route.url(**{name: obj.pk for name, obj in own.items()})
     for method in route.methods:
         response = call(client, method, own_url)

@@ -1,0 +1,316 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from afterresume.accounts.authentication import ApiTokenAuthentication
+from afterresume.tenants.apis import TenantApi
+from afterresume.worklogs.models import WorkLog
+from afterresume.worklogs.selectors import (
+    ORDERINGS,
+    evidence_get,
+    worklog_get,
+    worklog_list,
+    worklog_stats,
+    worklog_suggestions,
+)
+from afterresume.worklogs.services import (
+    evidence_add,
+    evidence_delete,
+    worklog_create,
+    worklog_delete,
+    worklog_update,
+)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, instead of silently dropping them."""
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise ValidationError({name: ["This field is not known."] for name in unknown})
+        return attrs
+
+
+class WorkLogIn(StrictSerializer):
+    date = serializers.DateField()
+    content = serializers.CharField(max_length=10_000, trim_whitespace=True)
+    employer = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    project = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=20, required=False, default=list
+    )
+    metadata = serializers.DictField(required=False, default=dict)
+
+
+class WorkLogPatchIn(WorkLogIn):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            field.default = serializers.empty
+
+
+def worklog_out(entry: WorkLog) -> dict:
+    """Plain dicts, not a ModelSerializer: the list is the hot path (DESIGN §10)."""
+    return {
+        "id": entry.id,
+        "date": entry.date.isoformat(),
+        "content": entry.content,
+        "employer": entry.employer,
+        "project": entry.project,
+        "tags": sorted(tag.name for tag in entry.tags.all()),
+        "source": entry.source,
+        "metadata": entry.metadata,
+        "created_at": entry.created_at.isoformat(),
+        "updated_at": entry.updated_at.isoformat(),
+    }
+
+
+def evidence_out(item) -> dict:
+    return {
+        "id": item.id,
+        "name": item.original_name,
+        "content_type": item.content_type,
+        "size": item.size,
+        "sha256": item.sha256,
+        "created_at": item.created_at.isoformat(),
+    }
+
+
+WorkLogOut = inline_serializer(
+    "WorkLog",
+    {
+        "id": serializers.IntegerField(),
+        "date": serializers.DateField(),
+        "content": serializers.CharField(),
+        "employer": serializers.CharField(),
+        "project": serializers.CharField(),
+        "tags": serializers.ListField(child=serializers.CharField()),
+        "source": serializers.CharField(),
+        "metadata": serializers.DictField(),
+        "created_at": serializers.DateTimeField(),
+        "updated_at": serializers.DateTimeField(),
+    },
+)
+
+
+class WorkLogPagination(CursorPagination):
+    """Keyset pagination: the first page and the 4,000th cost the same (no OFFSET, no COUNT)."""
+
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_ordering(self, request, queryset, view):
+        return ORDERINGS.get(request.query_params.get("ordering", "-date"), ORDERINGS["-date"])
+
+
+class WorkLogFilters(serializers.Serializer):
+    search = serializers.CharField(max_length=200, required=False)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    employer = serializers.CharField(max_length=200, required=False)
+    project = serializers.CharField(max_length=200, required=False)
+    tag = serializers.CharField(max_length=50, required=False)
+    source = serializers.ChoiceField(choices=WorkLog.Source.choices, required=False)
+    ordering = serializers.ChoiceField(choices=list(ORDERINGS), required=False)
+
+
+def _source_for(request) -> str:
+    return (
+        WorkLog.Source.API
+        if isinstance(request.successful_authenticator, ApiTokenAuthentication)
+        else (WorkLog.Source.MANUAL)
+    )
+
+
+class WorkLogListCreateApi(TenantApi):
+    @extend_schema(parameters=[WorkLogFilters], responses=WorkLogOut, operation_id="worklogs_list")
+    def get(self, request):
+        filters = WorkLogFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        entries = worklog_list(tenant=request.tenant, author=request.user, **filters.validated_data)
+        paginator = WorkLogPagination()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        return paginator.get_paginated_response([worklog_out(entry) for entry in page])
+
+    @extend_schema(request=WorkLogIn, responses={201: WorkLogOut})
+    def post(self, request):
+        given = WorkLogIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        entry = worklog_create(
+            tenant=request.tenant, author=request.user, source=_source_for(request), **given.validated_data
+        )
+        return Response(worklog_out(entry), status=status.HTTP_201_CREATED)
+
+
+class OwnEntryMixin:
+    """The caller's own entry by id; anyone else's is not found (404), teammates' included."""
+
+    def _entry(self, request, worklog_id: int) -> WorkLog:
+        entry = worklog_get(tenant=request.tenant, author=request.user, worklog_id=worklog_id)
+        if entry is None:
+            raise Http404
+        return entry
+
+
+class WorkLogDetailApi(OwnEntryMixin, TenantApi):
+    @extend_schema(responses=WorkLogOut)
+    def get(self, request, worklog_id: int):
+        entry = self._entry(request, worklog_id)
+        return Response(
+            {**worklog_out(entry), "evidence": [evidence_out(item) for item in entry.evidence.all()]}
+        )
+
+    @extend_schema(request=WorkLogPatchIn, responses=WorkLogOut)
+    def patch(self, request, worklog_id: int):
+        entry = self._entry(request, worklog_id)
+        given = WorkLogPatchIn(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        entry = worklog_update(entry=entry, **given.validated_data)
+        return Response(worklog_out(entry))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, worklog_id: int):
+        worklog_delete(entry=self._entry(request, worklog_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WorkLogSuggestionsApi(TenantApi):
+    @extend_schema(
+        responses=inline_serializer(
+            "WorkLogSuggestions",
+            {
+                "employers": serializers.ListField(child=serializers.CharField()),
+                "projects": serializers.ListField(child=serializers.CharField()),
+                "tags": serializers.ListField(child=serializers.CharField()),
+                "last_employer": serializers.CharField(),
+                "last_project": serializers.CharField(),
+            },
+        )
+    )
+    def get(self, request):
+        return Response(worklog_suggestions(tenant=request.tenant, author=request.user))
+
+
+class WorkLogStatsApi(TenantApi):
+    @extend_schema(
+        responses=inline_serializer(
+            "WorkLogStats",
+            {
+                "today": serializers.DateField(),
+                "this_week": serializers.IntegerField(),
+                "streak_days": serializers.IntegerField(),
+                "total": serializers.IntegerField(),
+            },
+        )
+    )
+    def get(self, request):
+        return Response(worklog_stats(tenant=request.tenant, author=request.user))
+
+
+EvidenceOut = inline_serializer(
+    "Evidence",
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "content_type": serializers.CharField(),
+        "size": serializers.IntegerField(),
+        "sha256": serializers.CharField(),
+        "created_at": serializers.DateTimeField(),
+    },
+)
+
+
+class EvidenceListCreateApi(OwnEntryMixin, TenantApi):
+    parser_classes = (MultiPartParser,)
+
+    @extend_schema(responses=EvidenceOut)
+    def get(self, request, worklog_id: int):
+        entry = self._entry(request, worklog_id)
+        return Response([evidence_out(item) for item in entry.evidence.all()])
+
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer("EvidenceUpload", {"file": serializers.FileField()})
+        },
+        responses={201: EvidenceOut},
+    )
+    def post(self, request, worklog_id: int):
+        # Refuse an oversized upload from its declared length, before the body is read.
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > settings.EVIDENCE_MAX_BYTES + 64 * 1024:
+            raise ValidationError(
+                {"file": [f"The file is larger than {settings.EVIDENCE_MAX_BYTES // 2**20} MB."]}
+            )
+        entry = self._entry(request, worklog_id)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": ["Choose a file to upload."]})
+        try:
+            item = evidence_add(entry=entry, author=request.user, upload=upload)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from None
+        return Response(evidence_out(item), status=status.HTTP_201_CREATED)
+
+
+class OwnEvidenceMixin:
+    def _item(self, request, worklog_id: int, evidence_id: int):
+        item = evidence_get(
+            tenant=request.tenant, author=request.user, worklog_id=worklog_id, evidence_id=evidence_id
+        )
+        if item is None:
+            raise Http404
+        return item
+
+
+class EvidenceDetailApi(OwnEvidenceMixin, TenantApi):
+    @extend_schema(responses={204: None})
+    def delete(self, request, worklog_id: int, evidence_id: int):
+        evidence_delete(evidence=self._item(request, worklog_id, evidence_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EvidenceDownloadApi(OwnEvidenceMixin, TenantApi):
+    """A permission-checked download: on S3 a redirect to a short-lived presigned URL that forces
+    `Content-Disposition: attachment` and the stored (checked) type; on local storage the file
+    itself, streamed with the same headers plus nosniff."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, 302: None})
+    def get(self, request, worklog_id: int, evidence_id: int):
+        item = self._item(request, worklog_id, evidence_id)
+        storage = item.file.storage
+        disposition = _attachment(item.original_name)
+        if hasattr(storage, "bucket_name"):
+            url = storage.url(
+                item.file.name,
+                parameters={
+                    "ResponseContentDisposition": disposition,
+                    "ResponseContentType": item.content_type,
+                },
+            )
+            response = HttpResponseRedirect(url)
+        else:
+            response = FileResponse(storage.open(item.file.name, "rb"), content_type=item.content_type)
+            response["Content-Disposition"] = disposition
+            response["Content-Length"] = str(item.size)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _attachment(name: str) -> str:
+    """`attachment` with an ASCII fallback name and the exact name per RFC 6266 / 5987."""
+    from urllib.parse import quote
+
+    fallback = "".join(
+        char if char.isascii() and char.isprintable() and char not in '"\\' else "_" for char in name
+    )
+    return f"attachment; filename=\"{fallback or 'evidence'}\"; filename*=UTF-8''{quote(name)}"

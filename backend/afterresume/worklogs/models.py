@@ -1,0 +1,80 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from afterresume.tenants.models import TenantOwnedModel, TenantScopedQuerySet
+
+
+class Tag(TenantOwnedModel):
+    """A person's tag. A table (not a JSON list) so that filtering works the same on SQLite and
+    PostgreSQL (DESIGN §5)."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=50)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["author", "name"], name="tag_unique_per_author")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkLog(TenantOwnedModel):
+    """One piece of work, private to its author (DESIGN §4, §5)."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        API = "api", "API"
+        IMPORT = "import", "Import"
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    content = models.TextField(max_length=10_000)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    employer = models.CharField(max_length=200, blank=True)
+    project = models.CharField(max_length=200, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="worklogs")
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Maintained by a database trigger on PostgreSQL (migration 0002); unused (NULL) on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The timeline: one person's entries, newest first.
+            models.Index(fields=["tenant", "author", "-date", "-id"], name="worklog_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.content[:40]}"
+
+
+def evidence_key(instance, filename: str) -> str:
+    """Server-generated object key: never the uploader's file name."""
+    return f"evidence/{instance.tenant_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(TenantOwnedModel):
+    worklog = models.ForeignKey(WorkLog, on_delete=models.CASCADE, related_name="evidence")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=evidence_key, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

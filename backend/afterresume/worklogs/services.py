@@ -1,0 +1,161 @@
+import hashlib
+from datetime import date as Date
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from afterresume.accounts.models import User
+from afterresume.tenants.models import Tenant
+from afterresume.worklogs.files import detect_evidence_type
+from afterresume.worklogs.models import Evidence, Tag, WorkLog
+
+MAX_TAGS = 20
+
+
+def today_for(user: User) -> Date:
+    """ "Today" in the person's own time zone (DESIGN §5)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        zone = ZoneInfo(user.time_zone or "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return timezone.now().astimezone(zone).date()
+
+
+def _clean_tags(tags) -> list[str]:
+    names = sorted({" ".join(str(tag).split()).lower() for tag in tags if str(tag).strip()})
+    if len(names) > MAX_TAGS:
+        raise ValidationError({"tags": f"At most {MAX_TAGS} tags per entry."})
+    too_long = [name for name in names if len(name) > 50]
+    if too_long:
+        raise ValidationError({"tags": f"A tag can have at most 50 characters: “{too_long[0][:60]}”."})
+    return names
+
+
+def _validate(*, author: User, date: Date, content: str) -> str:
+    content = content.strip()
+    if not content:
+        raise ValidationError({"content": "Describe what you did: the entry cannot be empty."})
+    if date > today_for(author) + timedelta(days=1):
+        raise ValidationError({"date": "The date is too far in the future: log work that happened."})
+    return content
+
+
+def _set_tags(entry: WorkLog, names: list[str]) -> None:
+    existing = {tag.name: tag for tag in Tag.objects.filter(author=entry.author, name__in=names)}
+    missing = [
+        Tag(tenant=entry.tenant, author=entry.author, name=name) for name in names if name not in existing
+    ]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {tag.name: tag for tag in Tag.objects.filter(author=entry.author, name__in=names)}
+    entry.tags.set([existing[name] for name in names])
+
+
+@transaction.atomic
+def worklog_create(
+    *,
+    tenant: Tenant,
+    author: User,
+    date: Date,
+    content: str,
+    employer: str = "",
+    project: str = "",
+    tags=(),
+    metadata: dict | None = None,
+    source: str = WorkLog.Source.MANUAL,
+) -> WorkLog:
+    entry = WorkLog(
+        tenant=tenant,
+        author=author,
+        date=date,
+        content=_validate(author=author, date=date, content=content),
+        employer=employer.strip(),
+        project=project.strip(),
+        metadata=metadata or {},
+        source=source,
+    )
+    names = _clean_tags(tags)
+    entry.full_clean(exclude=["search_vector"])
+    entry.save()
+    _set_tags(entry, names)
+    return entry
+
+
+@transaction.atomic
+def worklog_update(*, entry: WorkLog, **changes) -> WorkLog:
+    tags = changes.pop("tags", None)
+    for field, value in changes.items():
+        setattr(entry, field, value.strip() if isinstance(value, str) else value)
+    entry.content = _validate(author=entry.author, date=entry.date, content=entry.content)
+    entry.full_clean(exclude=["search_vector"])
+    entry.save()
+    if tags is not None:
+        _set_tags(entry, _clean_tags(tags))
+    return entry
+
+
+def worklog_delete(*, entry: WorkLog) -> None:
+    """Deletes the entry, its evidence rows and their stored objects. Objects are removed after
+    the rows are gone for good (on commit), so a rolled-back delete never loses a file."""
+    files = [item.file.name for item in entry.evidence.all()]
+    storage = Evidence._meta.get_field("file").storage
+    with transaction.atomic():
+        entry.delete()
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+
+@transaction.atomic
+def evidence_add(*, entry: WorkLog, author: User, upload) -> Evidence:
+    """Store an uploaded file as evidence of `entry`. Raises ValidationError for a file that is
+    too big, of a type not allowed (checked by content), or one too many."""
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        limit = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
+        raise ValidationError({"file": f"The file is larger than {limit} MB."})
+    if WorkLog.objects.select_for_update().filter(pk=entry.pk).exists() and (
+        entry.evidence.count() >= settings.EVIDENCE_MAX_FILES
+    ):
+        raise ValidationError({"file": f"An entry can have at most {settings.EVIDENCE_MAX_FILES} files."})
+    content_type = detect_evidence_type(upload, name=upload.name)
+    if content_type is None:
+        raise ValidationError(
+            {
+                "file": "This type of file is not accepted. Allowed: PDF, PNG, JPEG, GIF, WebP, "
+                "plain text, Markdown, CSV, Word, Excel and PowerPoint files."
+            }
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    evidence = Evidence(
+        tenant=entry.tenant,
+        worklog=entry,
+        author=author,
+        original_name=upload.name[:255],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+    )
+    evidence.file.save("upload", upload, save=False)
+    # If the row cannot be written, do not leave the object behind.
+    try:
+        evidence.full_clean()
+        evidence.save()
+    except Exception:
+        evidence.file.storage.delete(evidence.file.name)
+        raise
+    return evidence
+
+
+def evidence_delete(*, evidence: Evidence) -> None:
+    name = evidence.file.name
+    storage = evidence.file.storage
+    with transaction.atomic():
+        evidence.delete()
+        transaction.on_commit(lambda: storage.delete(name))
