@@ -1,6 +1,7 @@
 """The browser session's view of the signed-in person. The backend session token lives only
 here, server-side (DESIGN §2); the browser holds nothing but the session cookie."""
 
+import contextlib
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -10,31 +11,44 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from webapp.backend.client import BackendClient
+from webapp.backend.errors import BackendError
 from webapp.backend.middleware import SESSION_TOKEN_KEY
 
 SESSION_USER_KEY = "user"
 
 
 def session_sign_in(request, *, session_token: str) -> dict:
-    """Rotate the session (no fixation), keep the token, remember who this is."""
-    request.session.cycle_key()
-    request.session[SESSION_TOKEN_KEY] = session_token
-    request.backend = BackendClient(
+    """Find out who this is with the new token, then rotate the session (no fixation) and keep
+    the token. If the profile cannot be read, the new backend session is ended, not kept."""
+    client = BackendClient(
         request_id=request.backend.request_id,
         session_token=session_token,
         client_address=request.backend.client_address,
     )
-    return session_refresh_user(request)
+    try:
+        me = client.me()
+    except BackendError:
+        with contextlib.suppress(BackendError):
+            client.sign_out()
+        raise
+    request.session.cycle_key()
+    request.session[SESSION_TOKEN_KEY] = session_token
+    request.backend = client
+    return _remember_user(request, me)
 
 
 def session_refresh_user(request) -> dict:
-    me = request.backend.me()
+    return _remember_user(request, request.backend.me())
+
+
+def _remember_user(request, me: dict) -> dict:
     user = {
         "email": me["user"]["email"],
         "display_name": me["user"]["display_name"],
         "is_staff": me["user"]["is_staff"],
         "tenant": (me.get("tenant") or {}).get("name", ""),
         "role": me.get("role") or "",
+        "time_zone": me["user"].get("time_zone") or "UTC",
     }
     request.session[SESSION_USER_KEY] = user
     return user

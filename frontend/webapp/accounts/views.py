@@ -21,12 +21,19 @@ from webapp.accounts.session import (
     session_user,
     signin_required,
 )
-from webapp.backend.errors import BackendError, BackendRateLimited, BackendUnavailable
+from webapp.backend.errors import BackendError, BackendRateLimited, BackendUnavailable, BackendValidationError
 
 RATE_LIMITED = "Too many attempts. Please wait a few minutes and try again."
 
 
+# Backend answers a form can show next to its fields; anything else (session ended, backend down,
+# not allowed, server error) goes to the middleware, which answers the same way on every page.
+FORM_ERRORS = (BackendValidationError, BackendRateLimited)
+
+
 def _status_for(error: BackendError) -> int:
+    if isinstance(error, BackendUnavailable):
+        return 503
     return 429 if isinstance(error, BackendRateLimited) else 400
 
 
@@ -163,9 +170,7 @@ def password_change(request):
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],
             )
-        except BackendError as error:
-            if isinstance(error, BackendUnavailable):
-                raise
+        except FORM_ERRORS as error:
             form.add_backend_errors(error)
         else:
             if new_token:
@@ -198,9 +203,7 @@ def token_create(request):
             new_token = request.backend.token_create(
                 name=form.cleaned_data["name"], expires_in_days=form.expires_in_days()
             )
-        except BackendError as error:
-            if isinstance(error, BackendUnavailable):
-                raise
+        except FORM_ERRORS as error:
             form.add_backend_errors(error)
             status = 429 if isinstance(error, BackendRateLimited) else 422
         else:

@@ -74,11 +74,17 @@ class BackendClient:
         json: Any = None,
         accept_statuses: tuple[int, ...] = (),
         headers: dict | None = None,
+        files: dict | None = None,
     ) -> Any:
         url = f"{settings.BACKEND_URL}{path}"
         try:
             response = _shared_pool().request(
-                method, url, params=params, json=json, headers={**self._headers(), **(headers or {})}
+                method,
+                url,
+                params=params,
+                json=json,
+                files=files,
+                headers={**self._headers(), **(headers or {})},
             )
         except httpx.TimeoutException as error:
             self.is_unreachable = True
@@ -187,6 +193,58 @@ class BackendClient:
 
     def token_revoke(self, *, token_id: int) -> None:
         self.delete(f"/api/me/tokens/{int(token_id)}/")
+
+    # --- worklogs --------------------------------------------------------------------------------
+    def worklogs(self, *, cursor: str = "", page_size: int = 25, **filters) -> dict:
+        return self.get("/api/worklogs/", params=_present(cursor=cursor, page_size=page_size, **filters))
+
+    def worklog(self, *, worklog_id: int) -> dict:
+        return self.get(f"/api/worklogs/{int(worklog_id)}/")
+
+    def worklog_create(self, **fields) -> dict:
+        return self.post("/api/worklogs/", json=fields)
+
+    def worklog_update(self, *, worklog_id: int, **fields) -> dict:
+        return self.patch(f"/api/worklogs/{int(worklog_id)}/", json=fields)
+
+    def worklog_delete(self, *, worklog_id: int) -> None:
+        self.delete(f"/api/worklogs/{int(worklog_id)}/")
+
+    def worklog_suggestions(self) -> dict:
+        return self.get("/api/worklogs/suggestions/")
+
+    def worklog_stats(self) -> dict:
+        return self.get("/api/worklogs/stats/")
+
+    def evidence_upload(self, *, worklog_id: int, name: str, fileobj, content_type: str) -> dict:
+        """Streams the file to the backend as multipart (not read into memory here)."""
+        return self.request(
+            "POST",
+            f"/api/worklogs/{int(worklog_id)}/evidence/",
+            files={"file": (name, fileobj, content_type or "application/octet-stream")},
+        )
+
+    def evidence_delete(self, *, worklog_id: int, evidence_id: int) -> None:
+        self.delete(f"/api/worklogs/{int(worklog_id)}/evidence/{int(evidence_id)}/")
+
+    def evidence_download(self, *, worklog_id: int, evidence_id: int) -> httpx.Response:
+        """The backend's answer, unread: a redirect to a presigned URL, or the file as a stream.
+        The caller must close it."""
+        url = f"{settings.BACKEND_URL}/api/worklogs/{int(worklog_id)}/evidence/{int(evidence_id)}/download/"
+        try:
+            response = _shared_pool().send(
+                _shared_pool().build_request("GET", url, headers=self._headers()),
+                stream=True,
+                follow_redirects=False,
+            )
+        except httpx.TransportError as error:
+            self.is_unreachable = True
+            raise BackendUnavailable("The server cannot be reached right now.") from error
+        if response.status_code >= 400:
+            response.read()
+            response.close()
+            raise self._error_for(response)
+        return response
 
     # --- operators --------------------------------------------------------------------------------
     def admin_passkeys(self, *, status: str = "", search: str = "", page: int = 1) -> dict:

@@ -4,7 +4,13 @@ from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
 
 from webapp.backend.client import BackendClient
-from webapp.backend.errors import BackendAuthenticationRequired, BackendUnavailable
+from webapp.backend.errors import (
+    BackendAuthenticationRequired,
+    BackendNotFound,
+    BackendPermissionDenied,
+    BackendServerError,
+    BackendUnavailable,
+)
 
 
 def browser_address(request) -> str:
@@ -37,6 +43,14 @@ class BackendMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, BackendAuthenticationRequired):
             return self._sign_in_again(request)
+        if isinstance(exception, BackendPermissionDenied):
+            return render(request, "403.html", status=403)
+        if isinstance(exception, BackendNotFound):
+            return render(request, "404.html", status=404)
+        if isinstance(exception, BackendServerError):
+            return render(
+                request, "errors/backend_error.html", {"request_id": exception.request_id}, status=502
+            )
         if not isinstance(exception, BackendUnavailable):
             return None
         # An HTMX request gets the banner alone (app.js shows it and a toast).

@@ -7,7 +7,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from webapp.accounts.session import staff_required
-from webapp.backend.errors import BackendError, BackendUnavailable
+from webapp.accounts.views import FORM_ERRORS
 from webapp.staff.forms import AuditFilterForm, PasskeyCreateForm, PasskeyFilterForm, UserFilterForm
 
 
@@ -66,9 +66,7 @@ def passkey_create(request):
                 max_uses=form.cleaned_data["max_uses"],
                 target_tenant_id=form.cleaned_data["target_tenant"],
             )
-        except BackendUnavailable:
-            raise
-        except BackendError as error:
+        except FORM_ERRORS as error:
             form.add_backend_errors(error)
     if created:
         form = PasskeyCreateForm(tenants=tenants)
@@ -156,9 +154,7 @@ def user_update(request, user_id: int, action: str):
     changes, said = USER_ACTIONS[action]
     try:
         user = request.backend.admin_user_update(user_id=user_id, **changes)
-    except BackendUnavailable:
-        raise
-    except BackendError as error:
+    except FORM_ERRORS as error:
         if request.htmx:
             response = render(request, "core/_empty.html", status=200)
             response["HX-Reswap"] = "none"
