@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("webapp.dashboard.urls")),
     path("", include("webapp.accounts.urls")),
     path("admin/", include("webapp.staff.urls")),
+    path("", include("webapp.worklogs.urls")),
 ]

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "webapp.dashboard",
     "webapp.accounts",
     "webapp.staff",
+    "webapp.worklogs",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +88,9 @@ BACKEND_READ_TIMEOUT = env.float("BACKEND_READ_TIMEOUT", 10.0)
 TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", 0)
 # Where people open the API documentation (the backend's, served from local assets).
 BACKEND_PUBLIC_URL = env.str("BACKEND_PUBLIC_URL", BACKEND_URL).rstrip("/")
+
+# Evidence uploads: refused here already when larger than this (the backend checks again).
+EVIDENCE_MAX_MB = env.int("EVIDENCE_MAX_MB", 10)
 
 # --- static files: our own plus the pinned npm packages installed at set-up time -------------
 NODE_MODULES = BASE_DIR / "node_modules"

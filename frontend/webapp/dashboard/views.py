@@ -27,5 +27,10 @@ def home(request):
         if last_ping:
             context["last_ping_at"] = parse_datetime(last_ping["finished_at"])
             context["last_ping_worker"] = last_ping["worker"]
-    template = "dashboard/home.html#system" if request.htmx else "dashboard/home.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "dashboard/home.html#system", context)
+    if report is not None:
+        from webapp.worklogs.views import _dashboard_summary
+
+        context.update(_dashboard_summary(request))
+    return render(request, "dashboard/home.html", context)

@@ -70,3 +70,16 @@ def signed_in_operator(client, db):
     }
     session.save()
     return client
+
+
+EMPTY_STATS = {"today": "2026-11-25", "this_week": 0, "streak_days": 0, "total": 0}
+
+
+@pytest.fixture
+def no_entries_yet(backend):
+    """The signed-in person has logged nothing yet (what the dashboard asks besides health)."""
+    backend.expect_request("/api/worklogs/stats/").respond_with_json(EMPTY_STATS)
+    backend.expect_request("/api/worklogs/").respond_with_json(
+        {"next": None, "previous": None, "results": []}
+    )
+    return backend

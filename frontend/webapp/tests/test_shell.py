@@ -9,7 +9,7 @@ from webapp.tests.conftest import HEALTHY
 BANNER = "The AfterResume server cannot be reached right now."
 
 
-def test_dashboard_shows_each_backend_check_and_the_last_worker_ping(backend, signed_in):
+def test_dashboard_shows_each_backend_check_and_the_last_worker_ping(backend, no_entries_yet, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
     response = signed_in.get("/")
@@ -22,7 +22,7 @@ def test_dashboard_shows_each_backend_check_and_the_last_worker_ping(backend, si
     assert "celery@box-7" in page
 
 
-def test_dashboard_names_a_failing_check_when_the_backend_reports_503(backend, signed_in):
+def test_dashboard_names_a_failing_check_when_the_backend_reports_503(backend, no_entries_yet, signed_in):
     failing = {
         **HEALTHY,
         "status": "failing",
@@ -40,7 +40,7 @@ def test_dashboard_names_a_failing_check_when_the_backend_reports_503(backend, s
     assert BANNER not in page  # the backend answered: it is reachable, one part of it is failing
 
 
-def test_dashboard_waits_for_the_first_worker_ping(backend, signed_in):
+def test_dashboard_waits_for_the_first_worker_ping(backend, no_entries_yet, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json({**HEALTHY, "worker": {"last_ping": None}})
 
     page = signed_in.get("/").content.decode()
@@ -104,7 +104,7 @@ def test_an_htmx_poll_of_the_dashboard_gets_only_the_system_card(backend, signed
     assert "HX-Request" in response["Vary"]
 
 
-def test_the_request_id_is_forwarded_to_the_backend(backend, signed_in):
+def test_the_request_id_is_forwarded_to_the_backend(backend, no_entries_yet, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
     response = signed_in.get("/")
@@ -137,11 +137,12 @@ def test_frontend_health_is_ok_and_reports_what_it_sees_of_the_backend(backend_d
     assert response.json() == {"status": "ok", "backend": "unreachable"}
 
 
-def test_pages_carry_a_strict_content_security_policy(backend, signed_in):
+def test_pages_carry_a_strict_content_security_policy(backend, no_entries_yet, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
     response = signed_in.get("/")
 
+    assert response.status_code == 200
     policy = response["Content-Security-Policy"]
     assert "script-src 'self' 'nonce-" in policy
     assert "unsafe-inline" not in policy
@@ -150,7 +151,7 @@ def test_pages_carry_a_strict_content_security_policy(backend, signed_in):
     assert " hx-on" not in page
 
 
-def test_every_asset_comes_from_the_project_not_a_cdn(backend, signed_in):
+def test_every_asset_comes_from_the_project_not_a_cdn(backend, no_entries_yet, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
     page = signed_in.get("/").content.decode()
@@ -162,7 +163,7 @@ def test_every_asset_comes_from_the_project_not_a_cdn(backend, signed_in):
         assert signed_in.get(url).status_code == 200, url
 
 
-def test_the_csrf_token_is_sent_with_every_htmx_request(backend, signed_in):
+def test_the_csrf_token_is_sent_with_every_htmx_request(backend, no_entries_yet, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
     page = signed_in.get("/").content.decode()

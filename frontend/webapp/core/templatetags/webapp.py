@@ -4,17 +4,31 @@ from django.utils.formats import date_format
 
 register = template.Library()
 
+STYLES = {"datetime": "Y-m-d H:i", "seconds": "Y-m-d H:i:s", "date": "Y-m-d", "weekday": "l, j F Y"}
+
 
 @register.filter
-def when(value: str | None, style: str = "datetime") -> str:
-    """An ISO timestamp from the API as a readable date ("2026-11-25 18:29" or "2026-11-25")."""
+def when(value, style: str = "datetime") -> str:
+    """An ISO date or timestamp from the API, readable: "2026-11-25 18:29", "2026-11-25" or
+    "Wednesday, 25 November 2026"."""
     if not value:
         return ""
-    moment = parse_datetime(value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return date_format(value, STYLES.get(style, STYLES["datetime"]))
+    moment = parse_datetime(value) if "T" in value or " " in value else None
     if moment is None:
-        moment = parse_date(value)
-        return moment.isoformat() if moment else value
-    if style == "date":
-        return moment.date().isoformat()
-    fmt = "Y-m-d H:i:s" if style == "seconds" else "Y-m-d H:i"
-    return date_format(moment, fmt)
+        day = parse_date(value)
+        if day is None:
+            return value
+        return date_format(day, STYLES["weekday"] if style == "weekday" else STYLES["date"])
+    return date_format(moment, STYLES.get(style, STYLES["datetime"]))
+
+
+@register.filter
+def filesize(value) -> str:
+    size = float(value or 0)
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} MB"

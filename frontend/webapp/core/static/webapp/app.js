@@ -79,6 +79,38 @@
     form.querySelectorAll("button[type=submit]").forEach(function (button) { button.setAttribute("aria-busy", "true"); });
   });
 
+  // --- quick-add modal: `n` opens it (not while typing), Ctrl/Cmd+Enter saves, a save closes it.
+  const quickAdd = document.getElementById("quick-add");
+  if (quickAdd && window.bootstrap) {
+    const modal = window.bootstrap.Modal.getOrCreateInstance(quickAdd);
+    const isTyping = function (element) {
+      return element && (element.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(element.tagName));
+    };
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "n" || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      if (document.querySelector(".modal.show")) return;
+      event.preventDefault();
+      modal.show();
+    });
+    const focusContent = function () {
+      const invalid = quickAdd.querySelector(".is-invalid");
+      const target = invalid || quickAdd.querySelector("textarea[name=content]");
+      if (target) target.focus();
+    };
+    quickAdd.addEventListener("shown.bs.modal", focusContent);
+    quickAdd.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        const form = quickAdd.querySelector("form");
+        if (form) { event.preventDefault(); form.requestSubmit(); }
+      }
+    });
+    // A re-rendered form (validation errors) keeps the focus where the problem is.
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target.id === "quick-add-body" && quickAdd.classList.contains("show")) focusContent();
+    });
+    document.body.addEventListener("worklog-saved", function () { modal.hide(); });
+  }
+
   // --- status bar: refresh every 30 s; on errors back off (60 s, 120 s, … up to 5 min).
   const statusBar = document.getElementById("status-bar");
   if (statusBar && window.htmx) {

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorklogsConfig(AppConfig):
+    name = "webapp.worklogs"
+    label = "webworklogs"

@@ -1,0 +1,275 @@
+from datetime import datetime
+from itertools import groupby
+from urllib.parse import parse_qs, urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+
+from webapp.accounts.session import session_user, signin_required
+from webapp.accounts.views import FORM_ERRORS
+from webapp.worklogs.forms import EvidenceForm, TimelineFilterForm, WorkLogForm
+
+DOWNLOAD_HEADERS = ("Content-Type", "Content-Disposition", "Content-Length", "X-Content-Type-Options")
+
+
+def _today(request):
+    user = session_user(request) or {}
+    try:
+        zone = ZoneInfo(user.get("time_zone") or "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return datetime.now(zone).date()
+
+
+def _days(entries: list[dict], continues_day: str = "") -> list[dict]:
+    """Entries grouped by day, newest first; a day continued from the previous page gets no
+    second heading."""
+    return [
+        {"date": day, "entries": list(group), "is_continued": day == continues_day}
+        for day, group in groupby(entries, key=lambda entry: entry["date"])
+    ]
+
+
+def _timeline_page(request, filters: dict, cursor: str = "", continues_day: str = "") -> dict:
+    answer = request.backend.worklogs(cursor=cursor, **filters)
+    entries = answer["results"]
+    next_url = ""
+    if answer.get("next"):
+        next_cursor = parse_qs(urlsplit(answer["next"]).query).get("cursor", [""])[0]
+        next_url = "?" + urlencode({**filters, "cursor": next_cursor, "after_day": entries[-1]["date"]})
+    return {
+        "days": _days(entries, continues_day),
+        "next_url": next_url,
+        "filters": filters,
+        "is_filtered": bool(filters),
+    }
+
+
+def _filters_from(query) -> tuple[TimelineFilterForm, dict]:
+    form = TimelineFilterForm(query)
+    form.is_valid()
+    filters = {
+        name: (value.isoformat() if hasattr(value, "isoformat") else value)
+        for name, value in form.cleaned_data.items()
+        if value not in ("", None)
+    }
+    return form, filters
+
+
+@require_GET
+@signin_required
+@vary_on_headers("HX-Request")
+def timeline(request):
+    form, filters = _filters_from(request.GET)
+    page = _timeline_page(request, filters, request.GET.get("cursor", ""), request.GET.get("after_day", ""))
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "worklogs/timeline.html#more", page)
+    if request.htmx and request.htmx.target == "timeline-entries":
+        return render(request, "worklogs/timeline.html#entries", page)
+    return render(
+        request,
+        "worklogs/timeline.html",
+        {**page, "filter_form": form, "suggestions": request.backend.worklog_suggestions()},
+    )
+
+
+def _quick_add_context(request, form=None) -> dict:
+    suggestions = request.backend.worklog_suggestions()
+    if form is None:
+        form = WorkLogForm(
+            initial={
+                "date": _today(request),
+                "employer": suggestions["last_employer"],
+                "project": suggestions["last_project"],
+            }
+        )
+    return {"form": form, "suggestions": suggestions, "today": _today(request)}
+
+
+@require_http_methods(["GET", "POST"])
+@signin_required
+def quick_add(request):
+    """The quick-add modal's form (GET) and its save (POST): one request saves, answers the
+    fresh form (pre-filled with the employer and project just used), and updates whatever the
+    page shows (timeline or dashboard) through out-of-band swaps."""
+    if request.method == "GET":
+        return render(request, "worklogs/quick_add.html#form", _quick_add_context(request))
+    form = WorkLogForm(request.POST)
+    if form.is_valid():
+        try:
+            entry = request.backend.worklog_create(**form.payload())
+        except FORM_ERRORS as error:
+            form.add_backend_errors(error)
+        else:
+            if not request.htmx:
+                messages.success(request, "Entry saved.")
+                return redirect("worklogs:entry", worklog_id=entry["id"])
+            return _saved(request, entry)
+    if not request.htmx:
+        return render(request, "worklogs/quick_add_page.html", _quick_add_context(request, form), status=422)
+    return render(request, "worklogs/quick_add.html#form", _quick_add_context(request, form), status=422)
+
+
+def _saved(request, entry: dict):
+    fresh = WorkLogForm(
+        initial={"date": entry["date"], "employer": entry["employer"], "project": entry["project"]}
+    )
+    html = render_to_string(
+        "worklogs/quick_add.html#form", _quick_add_context(request, fresh), request=request
+    )
+    # What the page behind the modal shows, updated in the same answer.
+    current = urlsplit(request.htmx.current_url or "")
+    if current.path == "/timeline/":
+        _, filters = _filters_from({name: values[0] for name, values in parse_qs(current.query).items()})
+        html += render_to_string(
+            "worklogs/timeline.html#entries",
+            {**_timeline_page(request, filters), "oob": True},
+            request=request,
+        )
+    elif current.path == "/":
+        html += render_to_string(
+            "dashboard/home.html#worklog-summary",
+            {**_dashboard_summary(request), "oob": True},
+            request=request,
+        )
+    response = trigger_client_event(
+        HttpResponse(html), "worklog-saved", {"id": entry["id"], "date": entry["date"]}
+    )
+    return trigger_client_event(response, "toast", {"text": "Entry saved."})
+
+
+def _dashboard_summary(request) -> dict:
+    stats = request.backend.worklog_stats()
+    recent = request.backend.worklogs(page_size=5)["results"]
+    return {"stats": stats, "recent": recent}
+
+
+@require_GET
+@signin_required
+def entry(request, worklog_id: int):
+    item = request.backend.worklog(worklog_id=worklog_id)
+    form = WorkLogForm(initial={**item, "tags": ", ".join(item["tags"])})
+    return render(
+        request,
+        "worklogs/entry.html",
+        {
+            "entry": item,
+            "form": form,
+            "evidence_form": EvidenceForm(),
+            "suggestions": request.backend.worklog_suggestions(),
+            "max_mb": settings.EVIDENCE_MAX_MB,
+        },
+    )
+
+
+@require_POST
+@signin_required
+def entry_edit(request, worklog_id: int):
+    form = WorkLogForm(request.POST)
+    if form.is_valid():
+        try:
+            request.backend.worklog_update(worklog_id=worklog_id, **form.payload())
+        except FORM_ERRORS as error:
+            form.add_backend_errors(error)
+        else:
+            messages.success(request, "Entry updated.")
+            return redirect("worklogs:entry", worklog_id=worklog_id)
+    item = request.backend.worklog(worklog_id=worklog_id)
+    return render(
+        request,
+        "worklogs/entry.html",
+        {
+            "entry": item,
+            "form": form,
+            "evidence_form": EvidenceForm(),
+            "suggestions": request.backend.worklog_suggestions(),
+            "max_mb": settings.EVIDENCE_MAX_MB,
+            "editing": True,
+        },
+        status=422,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@signin_required
+def entry_delete(request, worklog_id: int):
+    if request.method == "GET":  # the confirmation page (without JavaScript)
+        return render(
+            request, "worklogs/entry_delete.html", {"entry": request.backend.worklog(worklog_id=worklog_id)}
+        )
+    request.backend.worklog_delete(worklog_id=worklog_id)
+    messages.success(request, "Entry deleted, with its evidence files.")
+    if request.htmx:
+        response = render(request, "core/_empty.html")
+        response["HX-Redirect"] = "/timeline/"
+        return response
+    return redirect("worklogs:timeline")
+
+
+@require_POST
+@signin_required
+def evidence_upload(request, worklog_id: int):
+    limit = settings.EVIDENCE_MAX_MB * 1024 * 1024
+    error = None
+    # Refuse an oversized upload from its declared length, before reading the body.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 64 * 1024:
+        error = f"The file is larger than {settings.EVIDENCE_MAX_MB} MB."
+    else:
+        form = EvidenceForm(request.POST, request.FILES)
+        if not form.is_valid():
+            error = "Choose a file to upload."
+        else:
+            upload = form.cleaned_data["file"]
+            try:
+                request.backend.evidence_upload(
+                    worklog_id=worklog_id, name=upload.name, fileobj=upload, content_type=upload.content_type
+                )
+            except FORM_ERRORS as refusal:
+                error = " ".join(
+                    message for messages_ in refusal.fields.values() for message in messages_
+                ) or (refusal.message)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "File added.")
+    return redirect("worklogs:entry", worklog_id=worklog_id)
+
+
+@require_POST
+@signin_required
+def evidence_delete(request, worklog_id: int, evidence_id: int):
+    request.backend.evidence_delete(worklog_id=worklog_id, evidence_id=evidence_id)
+    messages.success(request, "File deleted.")
+    return redirect("worklogs:entry", worklog_id=worklog_id)
+
+
+@require_GET
+@signin_required
+def evidence_download(request, worklog_id: int, evidence_id: int):
+    """The backend checks the permission; a presigned S3 link is passed on as a redirect, a file
+    from local storage is streamed through with the backend's safe headers."""
+    answer = request.backend.evidence_download(worklog_id=worklog_id, evidence_id=evidence_id)
+    if answer.is_redirect:
+        answer.close()
+        return HttpResponseRedirect(answer.headers["Location"])
+
+    def body():
+        try:
+            yield from answer.iter_bytes()
+        finally:
+            answer.close()
+
+    response = StreamingHttpResponse(body())
+    for header in DOWNLOAD_HEADERS:
+        if header in answer.headers:
+            response[header] = answer.headers[header]
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
