@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -47,6 +49,25 @@ class WorkLogIn(StrictSerializer):
         child=serializers.CharField(max_length=50), max_length=20, required=False, default=list
     )
     metadata = serializers.DictField(required=False, default=dict)
+
+    def validate_metadata(self, value):
+        """Free-form, but storable: no NUL characters (PostgreSQL refuses them), at most 10 kB."""
+        if _has_nul(value):
+            raise ValidationError("Metadata cannot contain NUL characters.")
+        encoded = json.dumps(value)
+        if len(encoded) > 10_000:
+            raise ValidationError("Metadata can be at most 10,000 characters of JSON.")
+        return value
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 class WorkLogPatchIn(WorkLogIn):

@@ -19,11 +19,41 @@ OFFICE_PARTS = {
     "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
-TEXT_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".csv": "text/csv"}
+TEXT_TYPES = {
+    "": "text/plain",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".markdown": "text/markdown",
+    ".csv": "text/csv",
+}
+# A name must not contradict the content: a PDF called page.html would open as a web page.
+SUFFIXES = {
+    "application/pdf": {".pdf"},
+    "image/png": {".png"},
+    "image/jpeg": {".jpg", ".jpeg"},
+    "image/gif": {".gif"},
+    "image/webp": {".webp"},
+    OFFICE_PARTS["word/"]: {".docx"},
+    OFFICE_PARTS["xl/"]: {".xlsx"},
+    OFFICE_PARTS["ppt/"]: {".pptx"},
+}
+# Text that a browser or viewer would run as a document, whatever its name.
+MARKUP_STARTS = (b"<!doctype", b"<html", b"<svg", b"<?xml", b"<script", b"<head", b"<body")
 
 
 def detect_evidence_type(upload, *, name: str = "") -> str | None:
-    """The content type to store, or None when the file is not an allowed kind."""
+    """The content type to store, or None when the file is not an allowed kind (by content) or
+    its name says it is something else."""
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    content_type = _content_type(upload)
+    if content_type is None:
+        return None
+    if content_type == "text/plain":
+        return TEXT_TYPES.get(suffix)
+    return content_type if suffix in SUFFIXES[content_type] or suffix == "" else None
+
+
+def _content_type(upload) -> str | None:
     upload.seek(0)
     head = upload.read(4096)
     upload.seek(0)
@@ -34,9 +64,10 @@ def detect_evidence_type(upload, *, name: str = "") -> str | None:
         return "image/webp"
     if head.startswith(b"PK\x03\x04"):
         return _office_type(upload)
-    if _is_text(upload):
-        suffix = name[name.rfind(".") :].lower() if "." in name else ""
-        return TEXT_TYPES.get(suffix, "text/plain")
+    if head.lstrip().lower().startswith(MARKUP_STARTS):
+        return None
+    if head and _is_text(upload):
+        return "text/plain"
     return None
 
 

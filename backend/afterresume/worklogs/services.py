@@ -114,8 +114,11 @@ def evidence_add(*, entry: WorkLog, author: User, upload) -> Evidence:
     """Store an uploaded file as evidence of `entry`. Raises ValidationError for a file that is
     too big, of a type not allowed (checked by content), or one too many."""
     if upload.size > settings.EVIDENCE_MAX_BYTES:
-        limit = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
-        raise ValidationError({"file": f"The file is larger than {limit} MB."})
+        raise ValidationError(
+            {"file": f"The file is larger than {settings.EVIDENCE_MAX_BYTES / 2**20:g} MB."}
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": "The file is empty."})
     if WorkLog.objects.select_for_update().filter(pk=entry.pk).exists() and (
         entry.evidence.count() >= settings.EVIDENCE_MAX_FILES
     ):
@@ -142,6 +145,8 @@ def evidence_add(*, entry: WorkLog, author: User, upload) -> Evidence:
         size=upload.size,
         sha256=digest.hexdigest(),
     )
+    # The stored object carries the checked type, never the one the client claimed.
+    upload.content_type = content_type
     evidence.file.save("upload", upload, save=False)
     # If the row cannot be written, do not leave the object behind.
     try:
