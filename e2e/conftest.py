@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = REPO / ".venv" / "bin" / "python"
@@ -167,4 +168,38 @@ def operator_page(system, page):
     """A browser page signed in as the operator the run command created."""
     email, password = printed_admin_credentials(system.log())
     sign_in(page, system.frontend_url, email, password)
+    return page
+
+
+NEW_PASSWORD = "an unguessable e2e password"
+
+
+def create_passkey_in_dashboard(page: Page, base_url: str, note: str) -> str:
+    page.goto(base_url + "/admin/passkeys/")
+    page.get_by_role("textbox", name=re.compile(r"^Note")).fill(note)
+    page.get_by_role("button", name="Create passkey").click()
+    key = page.locator("#created-passkey-key")
+    expect(key).to_have_value(re.compile(r"^arinv_"))
+    # the table below refreshes with the new, active passkey
+    expect(page.locator("#passkey-table")).to_contain_text(note)
+    return key.input_value()
+
+
+def sign_up(page: Page, base_url: str, passkey: str, email: str) -> None:
+    page.goto(base_url + "/signup/")
+    page.get_by_label("Invite passkey").fill(passkey)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Your name").fill("Nora Newcomer")
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+
+
+@pytest.fixture
+def member_page(system, operator_page, browser):
+    """A fresh person (invited by the operator, signed up in their own browser context)."""
+    passkey = create_passkey_in_dashboard(operator_page, system.frontend_url, "worklog e2e")
+    page = browser.new_context().new_page()
+    email = f"member-{passkey[-8:].lower()}@example.com"
+    sign_up(page, system.frontend_url, passkey, email)
+    page.wait_for_url(system.frontend_url + "/")
     return page

@@ -6,29 +6,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import sign_in
-
-NEW_PASSWORD = "an unguessable e2e password"
-
-
-def create_passkey_in_dashboard(page: Page, base_url: str, note: str) -> str:
-    page.goto(base_url + "/admin/passkeys/")
-    page.get_by_role("textbox", name=re.compile(r"^Note")).fill(note)
-    page.get_by_role("button", name="Create passkey").click()
-    key = page.locator("#created-passkey-key")
-    expect(key).to_have_value(re.compile(r"^arinv_"))
-    # the table below refreshes with the new, active passkey
-    expect(page.locator("#passkey-table")).to_contain_text(note)
-    return key.input_value()
-
-
-def sign_up(page: Page, base_url: str, passkey: str, email: str) -> None:
-    page.goto(base_url + "/signup/")
-    page.get_by_label("Invite passkey").fill(passkey)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Your name").fill("Nora Newcomer")
-    page.get_by_label("Password").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Create account").click()
+from conftest import NEW_PASSWORD, create_passkey_in_dashboard, sign_in, sign_up
 
 
 def test_an_invited_person_signs_up_signs_out_and_signs_in_again(

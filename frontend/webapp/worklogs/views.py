@@ -16,6 +16,8 @@ from webapp.accounts.session import session_user, signin_required
 from webapp.accounts.views import FORM_ERRORS
 from webapp.worklogs.forms import EvidenceForm, TimelineFilterForm, WorkLogForm
 
+# The modal sits on every page, next to other forms with the same fields: its own element ids.
+QUICK_ADD_IDS = "quick_%s"
 DOWNLOAD_HEADERS = ("Content-Type", "Content-Disposition", "Content-Length", "X-Content-Type-Options")
 
 
@@ -88,7 +90,8 @@ def _quick_add_context(request, form=None) -> dict:
                 "date": _today(request),
                 "employer": suggestions["last_employer"],
                 "project": suggestions["last_project"],
-            }
+            },
+            auto_id=QUICK_ADD_IDS,
         )
     return {"form": form, "suggestions": suggestions, "today": _today(request)}
 
@@ -101,7 +104,7 @@ def quick_add(request):
     page shows (timeline or dashboard) through out-of-band swaps."""
     if request.method == "GET":
         return render(request, "worklogs/quick_add.html#form", _quick_add_context(request))
-    form = WorkLogForm(request.POST)
+    form = WorkLogForm(request.POST, auto_id=QUICK_ADD_IDS)
     if form.is_valid():
         try:
             entry = request.backend.worklog_create(**form.payload())
@@ -119,7 +122,8 @@ def quick_add(request):
 
 def _saved(request, entry: dict):
     fresh = WorkLogForm(
-        initial={"date": entry["date"], "employer": entry["employer"], "project": entry["project"]}
+        initial={"date": entry["date"], "employer": entry["employer"], "project": entry["project"]},
+        auto_id=QUICK_ADD_IDS,
     )
     html = render_to_string(
         "worklogs/quick_add.html#form", _quick_add_context(request, fresh), request=request

@@ -1,0 +1,137 @@
+"""DESIGN §1 flow 2 in a real browser: the quick-add modal, the timeline, evidence files."""
+
+import hashlib
+import re
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+
+def open_quick_add(page: Page) -> None:
+    page.keyboard.press("n")
+    expect(page.locator("#quick-add textarea[name=content]")).to_be_focused()
+
+
+def test_pressing_n_typing_and_saving_shows_the_entry_without_a_reload(system, member_page: Page):
+    page = member_page
+    page.goto(system.frontend_url + "/timeline/")
+    expect(page.locator("#timeline-empty")).to_be_visible()
+    page.evaluate("window.loadedOnce = 'yes'")  # gone if the page reloads
+
+    # when the person presses n, types and saves with Ctrl+Enter
+    open_quick_add(page)
+    page.keyboard.type("Led the incident review for the payments outage")
+    modal = page.locator("#quick-add")
+    modal.get_by_label("Employer").fill("Acme")
+    modal.get_by_label("Project").fill("Payments")
+    modal.get_by_label("Tags").fill("incident, leadership")
+    modal.get_by_label("What did you do?").focus()
+    started = time.perf_counter()
+    page.keyboard.press("Control+Enter")
+
+    # then the entry is in the timeline, the modal closed, a toast said so, and no reload happened
+    entry = page.locator("#timeline-entries .timeline-entry").first
+    expect(entry).to_contain_text("Led the incident review for the payments outage")
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    print(f"\nquick-add: save keystroke -> entry visible in the timeline: {elapsed_ms:.0f} ms")
+    expect(modal).to_be_hidden()
+    expect(page.locator("#toast-area")).to_contain_text("Entry saved.")
+    assert page.evaluate("window.loadedOnce") == "yes"
+    expect(entry.locator(".badge")).to_have_text(["incident", "leadership"])
+
+    # and the next quick-add is pre-filled with the employer and project just used
+    open_quick_add(page)
+    expect(modal.get_by_label("Employer")).to_have_value("Acme")
+    expect(modal.get_by_label("Project")).to_have_value("Payments")
+
+
+def test_a_refused_entry_keeps_what_was_typed_inside_the_modal(system, member_page: Page):
+    page = member_page
+    open_quick_add(page)
+    modal = page.locator("#quick-add")
+    modal.get_by_label("Date").fill("2099-01-01")
+    modal.get_by_label("What did you do?").fill("Planned work that has not happened")
+    modal.get_by_role("button", name="Save entry").click()
+
+    expect(modal.get_by_text("The date is too far in the future")).to_be_visible()
+    expect(modal.get_by_label("What did you do?")).to_have_value("Planned work that has not happened")
+    expect(modal).to_be_visible()
+
+
+def add_entry(page: Page, content: str, tags: str) -> None:
+    open_quick_add(page)
+    page.keyboard.type(content)
+    page.locator("#quick-add").get_by_label("Tags").fill(tags)
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#quick-add")).to_be_hidden()
+
+
+def test_search_and_tag_filters_narrow_the_timeline_and_survive_a_reload(system, member_page: Page):
+    page = member_page
+    page.goto(system.frontend_url + "/timeline/")
+    add_entry(page, "Migrated the billing database to PostgreSQL", "database")
+    add_entry(page, "Mentored two new engineers", "mentoring")
+    add_entry(page, "Tuned the database connection pool", "performance")
+    entries = page.locator("#timeline-entries .timeline-entry")
+    expect(entries).to_have_count(3)
+
+    # search
+    page.get_by_label("Search").fill("database")
+    page.get_by_role("button", name="Apply").click()
+    expect(entries).to_have_count(2)
+    expect(page).to_have_url(re.compile(r"search=database"))
+
+    # plus a tag
+    page.get_by_label("Tag", exact=True).fill("performance")
+    page.get_by_role("button", name="Apply").click()
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_contain_text("Tuned the database connection pool")
+
+    # the state lives in the URL: a reload shows the same, and back goes one step back
+    page.reload()
+    expect(entries).to_have_count(1)
+    expect(page.get_by_label("Search")).to_have_value("database")
+    expect(page.get_by_label("Tag", exact=True)).to_have_value("performance")
+    page.go_back()
+    expect(entries).to_have_count(2)
+
+
+def test_an_evidence_file_is_uploaded_and_downloaded_intact(system, member_page: Page, tmp_path):
+    page = member_page
+    page.goto(system.frontend_url + "/timeline/")
+    add_entry(page, "Wrote the capacity plan", "planning")
+    page.locator("#timeline-entries .timeline-entry").first.get_by_role(
+        "link", name=re.compile("Open")
+    ).click()
+
+    document = tmp_path / "capacity-plan.csv"
+    document.write_text("quarter,requests_per_second\nQ1,1200\nQ2,1850\n")
+    page.get_by_label("Add a file").set_input_files(str(document))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_text("File added.")).to_be_visible()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="capacity-plan.csv").click()
+    downloaded = download_info.value
+    assert downloaded.suggested_filename == "capacity-plan.csv"
+    assert hashlib.sha256(Path(downloaded.path()).read_bytes()).hexdigest() == hashlib.sha256(
+        document.read_bytes()
+    ).hexdigest()
+
+
+def test_a_file_that_is_not_an_allowed_type_is_refused_with_a_message(system, member_page: Page, tmp_path):
+    page = member_page
+    page.goto(system.frontend_url + "/timeline/")
+    add_entry(page, "Tried to attach a program", "test")
+    page.locator("#timeline-entries .timeline-entry").first.get_by_role(
+        "link", name=re.compile("Open")
+    ).click()
+
+    program = tmp_path / "tool.png"
+    program.write_bytes(b"MZ\x90\x00" + b"\x00" * 200)
+    page.get_by_label("Add a file").set_input_files(str(program))
+    page.get_by_role("button", name="Upload").click()
+
+    expect(page.get_by_text("This type of file is not accepted.")).to_be_visible()
+    expect(page.locator("#no-evidence")).to_be_visible()
