@@ -5,6 +5,7 @@ from allauth.headless.account.views import LoginView, SignupView
 from allauth.headless.constants import Client
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -18,7 +19,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from afterresume.accounts.models import ApiToken
-from afterresume.accounts.services import user_signup
+from afterresume.accounts.services import user_signup, user_update_profile
+from afterresume.accounts.timezones import valid_time_zone
 from afterresume.accounts.tokens import api_token_create, api_token_list, api_token_revoke
 from afterresume.audit.services import audit_record
 from afterresume.core.ratelimits import (
@@ -89,6 +91,13 @@ class NewTokenOut(TokenOut):
     key = serializers.CharField(help_text="Shown once; only its hash is stored.")
 
 
+def _time_zone(value: str) -> str:
+    try:
+        return valid_time_zone(value)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.messages) from None
+
+
 def _token_expiry(days: int | None):
     return None if days is None else timezone.now() + timedelta(days=days)
 
@@ -104,6 +113,10 @@ class SignupApi(APIView):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=256, trim_whitespace=False)
         display_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+        time_zone = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+        def validate_time_zone(self, value):
+            return _time_zone(value)
 
     @extend_schema(
         request=SignupIn,
@@ -206,6 +219,20 @@ class MeApi(APIView):
                 "role": membership.role if membership else None,
             }
         )
+
+    class ProfileIn(serializers.Serializer):
+        display_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+        time_zone = serializers.CharField(max_length=64, required=False)
+
+        def validate_time_zone(self, value):
+            return _time_zone(value)
+
+    @extend_schema(request=ProfileIn, responses=UserOut)
+    def patch(self, request):
+        given = self.ProfileIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        user = user_update_profile(user=request.user, **given.validated_data)
+        return Response(UserOut(user).data)
 
 
 class TokenListCreateApi(APIView):

@@ -1,6 +1,7 @@
 from allauth.core import context
 from django import forms
 
+from afterresume.accounts.timezones import valid_time_zone
 from afterresume.core.ratelimits import passkey_failure_count
 from afterresume.invites.services import PasskeyRefused, passkey_lock_for_redemption
 
@@ -13,6 +14,11 @@ class SignupForm(forms.Form):
 
     passkey = forms.CharField(max_length=200, strip=True)
     display_name = forms.CharField(max_length=120, required=False, strip=True)
+    # Filled in by the browser (its own time zone); "today" and streaks use it (DESIGN §5).
+    time_zone = forms.CharField(max_length=64, required=False, strip=True)
+
+    def clean_time_zone(self):
+        return valid_time_zone(self.cleaned_data.get("time_zone", ""))
 
     def clean_passkey(self):
         try:
@@ -30,5 +36,6 @@ class SignupForm(forms.Form):
             user=user,
             passkey=self.locked_passkey,
             display_name=self.cleaned_data.get("display_name", ""),
+            time_zone=self.cleaned_data.get("time_zone", ""),
             request=request,
         )

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from afterresume.accounts.models import User
+from afterresume.accounts.timezones import valid_time_zone
 from afterresume.audit.services import audit_record
 from afterresume.invites.models import InvitePasskey
 from afterresume.invites.services import passkey_lock_for_redemption, passkey_redeem
@@ -16,12 +17,20 @@ def generate_password() -> str:
     return secrets.token_urlsafe(18)
 
 
-def signup_complete(*, user: User, passkey: InvitePasskey, display_name: str = "", request=None) -> Tenant:
+def signup_complete(
+    *, user: User, passkey: InvitePasskey, display_name: str = "", time_zone: str = "", request=None
+) -> Tenant:
     """Everything a sign-up creates besides the user row, in the caller's transaction: the
     workspace (or the membership of the invite's workspace) and the counted passkey use."""
+    changed = []
     if display_name and user.display_name != display_name:
         user.display_name = display_name
-        user.save(update_fields=["display_name"])
+        changed.append("display_name")
+    if time_zone:
+        user.time_zone = time_zone
+        changed.append("time_zone")
+    if changed:
+        user.save(update_fields=changed)
     if passkey.target_tenant_id:
         tenant = passkey.target_tenant
         membership_create(tenant=tenant, user=user, role=Membership.Role.MEMBER)
@@ -41,7 +50,9 @@ def signup_complete(*, user: User, passkey: InvitePasskey, display_name: str = "
 
 
 @transaction.atomic
-def user_signup(*, passkey: str, email: str, password: str, display_name: str = "", request=None) -> User:
+def user_signup(
+    *, passkey: str, email: str, password: str, display_name: str = "", time_zone: str = "", request=None
+) -> User:
     """Sign-up for API clients (the browser goes through allauth's headless sign-up, which ends in
     signup_complete too). Raises ValidationError (PasskeyRefused for the passkey)."""
     locked = passkey_lock_for_redemption(raw_key=passkey)
@@ -53,7 +64,7 @@ def user_signup(*, passkey: str, email: str, password: str, display_name: str = 
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from None
     user = User.objects.create_user(email, password, display_name=display_name)
-    signup_complete(user=user, passkey=locked, request=request)
+    signup_complete(user=user, passkey=locked, time_zone=time_zone, request=request)
     return user
 
 
@@ -112,4 +123,18 @@ def user_update_by_operator(
         )
     if changes:
         user.save(update_fields=list(changes))
+    return user
+
+
+def user_update_profile(*, user: User, display_name: str | None = None, time_zone: str | None = None) -> User:
+    changed = []
+    if display_name is not None:
+        user.display_name = display_name.strip()
+        changed.append("display_name")
+    if time_zone is not None:
+        user.time_zone = valid_time_zone(time_zone) or "UTC"
+        changed.append("time_zone")
+    if changed:
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=changed)
     return user

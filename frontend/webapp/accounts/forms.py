@@ -60,6 +60,10 @@ class SignUpForm(BackendErrorsMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
+    # Filled in from the browser by app.js: "today" and streaks follow the person's own clock.
+    time_zone = forms.CharField(
+        max_length=64, required=False, widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""})
+    )
     password = forms.CharField(
         max_length=256,
         strip=False,
@@ -116,3 +120,22 @@ class TokenCreateForm(BackendErrorsMixin, forms.Form):
     def expires_in_days(self) -> int | None:
         value = self.cleaned_data["expiry"]
         return None if value == "never" else int(value)
+
+
+def time_zone_choices():
+    from zoneinfo import available_timezones
+
+    return [
+        (name, name.replace("_", " "))
+        for name in sorted(available_timezones())
+        if "/" in name or name == "UTC"
+    ]
+
+
+class ProfileForm(BackendErrorsMixin, forms.Form):
+    display_name = forms.CharField(label="Your name", max_length=120, required=False)
+    time_zone = forms.ChoiceField(label="Time zone", help_text="“Today”, the streak and dates use it.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices()

@@ -9,12 +9,14 @@ from webapp.accounts.forms import (
     NewPasswordForm,
     PasswordChangeForm,
     PasswordResetRequestForm,
+    ProfileForm,
     SignInForm,
     SignUpForm,
     TokenCreateForm,
 )
 from webapp.accounts.session import (
     safe_next,
+    session_refresh_user,
     session_replace_token,
     session_sign_in,
     session_sign_out,
@@ -148,15 +150,37 @@ def password_reset_confirm(request, key: str):
 @require_GET
 @signin_required
 def profile(request):
+    return render(request, "accounts/profile.html", _profile_context(request))
+
+
+def _profile_context(request) -> dict:
+    user = session_user(request)
+    return {
+        "user": user,
+        "profile_form": ProfileForm(
+            initial={"display_name": user["display_name"], "time_zone": user.get("time_zone", "UTC")}
+        ),
+        "password_form": PasswordChangeForm(),
+        "token_form": TokenCreateForm(),
+        "tokens": request.backend.tokens(),
+    }
+
+
+@require_POST
+@signin_required
+def profile_update(request):
+    form = ProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            request.backend.profile_update(**form.cleaned_data)
+        except FORM_ERRORS as error:
+            form.add_backend_errors(error)
+        else:
+            session_refresh_user(request)
+            messages.success(request, "Your details are saved.")
+            return redirect("accounts:profile")
     return render(
-        request,
-        "accounts/profile.html",
-        {
-            "user": session_user(request),
-            "password_form": PasswordChangeForm(),
-            "token_form": TokenCreateForm(),
-            "tokens": request.backend.tokens(),
-        },
+        request, "accounts/profile.html", {**_profile_context(request), "profile_form": form}, status=422
     )
 
 
@@ -175,21 +199,20 @@ def password_change(request):
         else:
             if new_token:
                 session_replace_token(request, session_token=new_token)
+            if not request.htmx:
+                messages.success(request, "Your password is changed.")
+                return redirect("accounts:profile")
             response = render(
                 request,
                 "accounts/profile.html#password",
                 {"password_form": PasswordChangeForm(), "password_changed": True},
             )
-            return (
-                trigger_client_event(response, "toast", {"text": "Password changed."})
-                if request.htmx
-                else (redirect("accounts:profile"))
-            )
-    template = "accounts/profile.html#password" if request.htmx else "accounts/profile.html"
-    context = {"password_form": form, "user": session_user(request), "token_form": TokenCreateForm()}
-    if not request.htmx:
-        context["tokens"] = request.backend.tokens()
-    return render(request, template, context, status=422)
+            return trigger_client_event(response, "toast", {"text": "Password changed."})
+    if request.htmx:
+        return render(request, "accounts/profile.html#password", {"password_form": form}, status=422)
+    return render(
+        request, "accounts/profile.html", {**_profile_context(request), "password_form": form}, status=422
+    )
 
 
 @require_POST
@@ -213,10 +236,7 @@ def token_create(request):
     context = {"token_form": form, "tokens": request.backend.tokens(), "new_token": new_token}
     if not request.htmx:
         return render(
-            request,
-            "accounts/profile.html",
-            {**context, "user": session_user(request), "password_form": PasswordChangeForm()},
-            status=status,
+            request, "accounts/profile.html", {**_profile_context(request), **context}, status=status
         )
     response = render(
         request, "accounts/profile.html#tokens", context, status=status if status != 429 else 422

@@ -146,11 +146,13 @@ class BackendClient:
         answer = self.post(f"{ALLAUTH}/auth/login", json={"email": email, "password": password})
         return answer["meta"]["session_token"]
 
-    def sign_up(self, *, passkey: str, email: str, password: str, display_name: str) -> str:
-        answer = self.post(
-            f"{ALLAUTH}/auth/signup",
-            json={"passkey": passkey, "email": email, "password": password, "display_name": display_name},
-        )
+    def sign_up(
+        self, *, passkey: str, email: str, password: str, display_name: str, time_zone: str = ""
+    ) -> str:
+        body = {"passkey": passkey, "email": email, "password": password, "display_name": display_name}
+        if time_zone:
+            body["time_zone"] = time_zone
+        answer = self.post(f"{ALLAUTH}/auth/signup", json=body)
         return answer["meta"]["session_token"]
 
     def sign_out(self) -> None:
@@ -183,6 +185,9 @@ class BackendClient:
 
     def me(self) -> dict:
         return self.get("/api/me/")
+
+    def profile_update(self, *, display_name: str, time_zone: str) -> dict:
+        return self.patch("/api/me/", json={"display_name": display_name, "time_zone": time_zone})
 
     # --- personal API tokens ------------------------------------------------------------------------
     def tokens(self) -> list[dict]:

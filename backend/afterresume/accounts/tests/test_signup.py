@@ -245,3 +245,21 @@ def test_passkey_guessing_limit_holds_across_the_api_signup_too(api_client, db, 
         .json()["message"]
         .startswith("Too many invalid invite passkeys")
     )
+
+
+def test_the_browsers_time_zone_given_at_signup_is_kept(client, invite):
+    _, raw_key = invite
+
+    assert browser_signup(client, passkey=raw_key, time_zone="America/Chicago").status_code == 200
+
+    assert User.objects.get(email="ada@example.com").time_zone == "America/Chicago"
+
+
+def test_signup_with_an_unknown_time_zone_is_refused(client, invite):
+    _, raw_key = invite
+
+    response = browser_signup(client, passkey=raw_key, time_zone="Nowhere/Land")
+
+    assert response.status_code == 400
+    assert [e["param"] for e in response.json()["errors"]] == ["time_zone"]
+    assert not User.objects.filter(email="ada@example.com").exists()

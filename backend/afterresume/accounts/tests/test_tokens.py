@@ -115,3 +115,26 @@ def test_token_creation_is_limited_per_user(owner, settings):
 
     assert statuses == [201, 201, 429]
     assert ApiToken.objects.filter(user=owner).count() == 3  # the fixture's token and two new ones
+
+
+def test_a_person_sets_their_name_and_time_zone(owner):
+    client = token_client(owner)
+
+    response = client.patch(
+        "/api/me/", {"display_name": "Olive O.", "time_zone": "Asia/Tokyo"}, format="json"
+    )
+
+    assert response.status_code == 200
+    owner.refresh_from_db()
+    assert (owner.display_name, owner.time_zone) == ("Olive O.", "Asia/Tokyo")
+
+
+def test_an_unknown_time_zone_is_refused_and_nothing_changes(owner):
+    response = token_client(owner).patch("/api/me/", {"time_zone": "Mars/Olympus"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["extra"]["fields"] == {
+        "time_zone": ["This is not a known time zone (e.g. Europe/Paris)."]
+    }
+    owner.refresh_from_db()
+    assert owner.time_zone == "UTC"

@@ -47,6 +47,11 @@
     showToast("No connection. Check your network and try again.", "warning");
   });
 
+  // --- the browser's time zone for forms that ask for it (sign-up)
+  document.querySelectorAll("input[data-browser-time-zone]").forEach(function (input) {
+    try { if (!input.value) input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (error) { /* keep empty: UTC */ }
+  });
+
   // --- copy buttons: <button data-copy-target="#input-id">
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-copy-target]");
