@@ -25,8 +25,15 @@ def test_the_readme_curl_session_works_verbatim(system):
     )
 
     assert run.returncode == 0, run.stderr
-    me_line, tokens_line = run.stdout.strip().splitlines()
+    me_line, tokens_line, created_line, listed_line = run.stdout.strip().splitlines()
     me = json.loads(me_line)
     assert me["user"]["email"] == "admin@afterresume.local"
     assert me["role"] == "owner"
     assert "my script" in [token["name"] for token in json.loads(tokens_line)]
+    created = json.loads(created_line)
+    assert (created["content"], created["source"], created["tags"]) == (
+        "Automated the release notes",
+        "api",
+        ["automation"],
+    )
+    assert [entry["id"] for entry in json.loads(listed_line)["results"]] == [created["id"]]
