@@ -3,6 +3,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -310,7 +311,7 @@ class EvidenceDownloadApi(OwnEvidenceMixin, TenantApi):
         storage = item.file.storage
         disposition = _attachment(item.original_name)
         if hasattr(storage, "bucket_name"):
-            url = storage.url(
+            url = _public(storage).url(
                 item.file.name,
                 parameters={
                     "ResponseContentDisposition": disposition,
@@ -325,6 +326,15 @@ class EvidenceDownloadApi(OwnEvidenceMixin, TenantApi):
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+def _public(storage):
+    """The storage as browsers reach it: signed for S3_PUBLIC_ENDPOINT_URL when one is set."""
+    if not settings.S3_PUBLIC_ENDPOINT_URL:
+        return storage
+    configured = settings.STORAGES["default"]
+    options = {**configured.get("OPTIONS", {}), "endpoint_url": settings.S3_PUBLIC_ENDPOINT_URL}
+    return import_string(configured["BACKEND"])(**options)
 
 
 def _attachment(name: str) -> str:

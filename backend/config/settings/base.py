@@ -268,6 +268,9 @@ if S3_BUCKET:
             "querystring_expire": env.int("S3_URL_EXPIRE_SECONDS", 120),
         },
     }
+# Where browsers reach the bucket, if not at S3_ENDPOINT_URL (e.g. MinIO inside docker compose):
+# download links are signed for this address.
+S3_PUBLIC_ENDPOINT_URL = env.str("S3_PUBLIC_ENDPOINT_URL", "")
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -223,6 +223,22 @@ def test_a_download_of_a_non_ascii_name_is_an_attachment_too(owner_client, bucke
         )
 
 
+def test_download_links_are_signed_for_the_public_address_when_one_is_set(
+    s3_endpoint, owner_client, bucket, entry, settings
+):
+    # given a bucket that browsers reach under another name than the backend does
+    public = s3_endpoint.replace("127.0.0.1", "localhost")
+    settings.S3_PUBLIC_ENDPOINT_URL = public
+    item = add(entry, "plan.txt", b"the plan\n")
+
+    location = owner_client.get(item_url(item) + "download/")["Location"]
+
+    # then the link names that address, and its signature holds there
+    assert location.startswith(f"{public}/{BUCKET}/")
+    with urllib.request.urlopen(location, timeout=5) as fetched:  # noqa: S310 - our local server
+        assert fetched.read() == b"the plan\n"
+
+
 @pytest.mark.parametrize("persona", ["teammate", "outsider"])
 def test_someone_else_gets_no_presigned_url(request, bucket, entry, persona):
     client = request.getfixturevalue(f"{persona}_client")
