@@ -1,10 +1,12 @@
+import contextlib
+
 from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from webapp.accounts.session import signin_required
-from webapp.backend.errors import BackendUnavailable
+from webapp.backend.errors import BackendError, BackendUnavailable
 
 CHECK_LABELS = {"database": "Database", "cache": "Cache", "broker": "Job queue"}
 
@@ -32,5 +34,7 @@ def home(request):
     if report is not None:
         from webapp.worklogs.views import _dashboard_summary
 
-        context.update(_dashboard_summary(request))
+        # A failing part of the backend leaves the counters as "—", not the page an error.
+        with contextlib.suppress(BackendError):
+            context.update(_dashboard_summary(request))
     return render(request, "dashboard/home.html", context)

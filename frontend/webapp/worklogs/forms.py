@@ -22,11 +22,12 @@ class WorkLogForm(BackendErrorsMixin, forms.Form):
     project = forms.CharField(max_length=200, required=False)
     tags = forms.CharField(max_length=1100, required=False, help_text="Separate tags with commas.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, suggestion_prefix: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["employer"].widget.attrs.update({"list": "employer-suggestions", "autocomplete": "off"})
-        self.fields["project"].widget.attrs.update({"list": "project-suggestions", "autocomplete": "off"})
-        self.fields["tags"].widget.attrs.update({"list": "tag-suggestions", "autocomplete": "off"})
+        for name, datalist in (("employer", "employer"), ("project", "project"), ("tags", "tag")):
+            self.fields[name].widget.attrs.update(
+                {"list": f"{suggestion_prefix}{datalist}-suggestions", "autocomplete": "off"}
+            )
 
     def payload(self) -> dict:
         data = dict(self.cleaned_data)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
@@ -92,19 +93,22 @@ def _quick_add_context(request, form=None) -> dict:
                 "project": suggestions["last_project"],
             },
             auto_id=QUICK_ADD_IDS,
+            suggestion_prefix="quick-",
         )
     return {"form": form, "suggestions": suggestions, "today": _today(request)}
 
 
 @require_http_methods(["GET", "POST"])
 @signin_required
+@vary_on_headers("HX-Request")
 def quick_add(request):
     """The quick-add modal's form (GET) and its save (POST): one request saves, answers the
     fresh form (pre-filled with the employer and project just used), and updates whatever the
     page shows (timeline or dashboard) through out-of-band swaps."""
     if request.method == "GET":
-        return render(request, "worklogs/quick_add.html#form", _quick_add_context(request))
-    form = WorkLogForm(request.POST, auto_id=QUICK_ADD_IDS)
+        template = "worklogs/quick_add.html#form" if request.htmx else "worklogs/quick_add_page.html"
+        return render(request, template, _quick_add_context(request))
+    form = WorkLogForm(request.POST, auto_id=QUICK_ADD_IDS, suggestion_prefix="quick-")
     if form.is_valid():
         try:
             entry = request.backend.worklog_create(**form.payload())
@@ -124,6 +128,7 @@ def _saved(request, entry: dict):
     fresh = WorkLogForm(
         initial={"date": entry["date"], "employer": entry["employer"], "project": entry["project"]},
         auto_id=QUICK_ADD_IDS,
+        suggestion_prefix="quick-",
     )
     html = render_to_string(
         "worklogs/quick_add.html#form", _quick_add_context(request, fresh), request=request
@@ -217,30 +222,32 @@ def entry_delete(request, worklog_id: int):
     return redirect("worklogs:timeline")
 
 
+@csrf_exempt  # only this outer check: the inner view is CSRF-protected (Django's upload pattern)
 @require_POST
-@signin_required
 def evidence_upload(request, worklog_id: int):
-    limit = settings.EVIDENCE_MAX_MB * 1024 * 1024
-    error = None
-    # Refuse an oversized upload from its declared length, before reading the body.
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 64 * 1024:
-        error = f"The file is larger than {settings.EVIDENCE_MAX_MB} MB."
-    else:
-        form = EvidenceForm(request.POST, request.FILES)
-        if not form.is_valid():
-            error = "Choose a file to upload."
-        else:
-            upload = form.cleaned_data["file"]
-            try:
-                request.backend.evidence_upload(
-                    worklog_id=worklog_id, name=upload.name, fileobj=upload, content_type=upload.content_type
-                )
-            except FORM_ERRORS as refusal:
-                error = " ".join(
-                    message for messages_ in refusal.fields.values() for message in messages_
-                ) or (refusal.message)
-    if error:
-        messages.error(request, error)
+    """Refuses an oversized upload from its declared length before anything reads the body (the
+    CSRF check would parse and spool the whole multipart body first)."""
+    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.EVIDENCE_MAX_MB * 1024 * 1024 + 64 * 1024:
+        messages.error(request, f"The file is larger than {settings.EVIDENCE_MAX_MB} MB.")
+        return redirect("worklogs:entry", worklog_id=worklog_id)
+    return _evidence_upload(request, worklog_id)
+
+
+@csrf_protect
+@signin_required
+def _evidence_upload(request, worklog_id: int):
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose a file to upload.")
+        return redirect("worklogs:entry", worklog_id=worklog_id)
+    upload = form.cleaned_data["file"]
+    try:
+        request.backend.evidence_upload(
+            worklog_id=worklog_id, name=upload.name, fileobj=upload, content_type=upload.content_type
+        )
+    except FORM_ERRORS as refusal:
+        reasons = [message for field_messages in refusal.fields.values() for message in field_messages]
+        messages.error(request, " ".join(reasons) or refusal.message)
     else:
         messages.success(request, "File added.")
     return redirect("worklogs:entry", worklog_id=worklog_id)
