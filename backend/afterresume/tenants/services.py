@@ -1,6 +1,7 @@
 from django.db import transaction
 
 from afterresume.accounts.models import User
+from afterresume.billing.services import reserve_account_create
 from afterresume.tenants.models import Membership, Tenant
 
 
@@ -11,6 +12,8 @@ def tenant_create_with_owner(*, owner: User, name: str = "") -> Tenant:
     tenant = Tenant(name=(name or owner.display_name or owner.email.split("@")[0]).strip()[:120])
     tenant.full_clean()
     tenant.save()
+    # Every workspace has its reserve from the start (DESIGN §6).
+    reserve_account_create(tenant=tenant)
     membership_create(tenant=tenant, user=owner, role=Membership.Role.OWNER)
     return tenant
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "afterresume.audit",
     "afterresume.invites",
     "afterresume.worklogs",
+    "afterresume.billing",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,121 @@
+"""The reserve (DESIGN §6): a prepaid balance per workspace, in integer micro-dollars
+(1 USD = 1,000,000), an append-only ledger, and holds for running jobs."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+MICROS_PER_DOLLAR = 1_000_000
+
+
+class ReserveAccount(models.Model):
+    class Policy(models.TextChoices):
+        BLOCK = "block", "Block: refuse work the balance cannot cover"
+        WARN = "warn", "Warn: run and warn"
+        LIMITED = "limited", "Limited: run only jobs under a ceiling"
+
+    tenant = models.OneToOneField("tenants.Tenant", on_delete=models.PROTECT, related_name="reserve")
+    # Maintained by the posting service only (ledger sum = balance; reconciliation proves it).
+    balance_micros = models.BigIntegerField(default=0)
+    # Sum of active holds, maintained with them, so that "available" is O(1).
+    held_micros = models.BigIntegerField(default=0)
+    policy = models.CharField(max_length=10, choices=Policy.choices, default=Policy.BLOCK)
+    limited_ceiling_micros = models.BigIntegerField(default=1 * MICROS_PER_DOLLAR)
+    low_balance_threshold_micros = models.BigIntegerField(default=5 * MICROS_PER_DOLLAR)
+    is_disputed = models.BooleanField(default=False, help_text="A payment dispute is open.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(held_micros__gte=0), name="reserve_held_not_negative"),
+            models.CheckConstraint(
+                condition=Q(limited_ceiling_micros__gte=0), name="reserve_ceiling_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"reserve of {self.tenant}"
+
+    @property
+    def available_micros(self) -> int:
+        return self.balance_micros - self.held_micros
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Ledger entries are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise TypeError("Ledger entries are append-only: they cannot be deleted.")
+
+
+class LedgerEntry(models.Model):
+    """One movement of money. Never updated, never deleted (here, and by a PostgreSQL trigger)."""
+
+    class Kind(models.TextChoices):
+        TOPUP = "topup", "Top-up"
+        GRANT = "grant", "Promotional credit"
+        USAGE = "usage", "Usage"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        REFUND = "refund", "Refund"
+        REVERSAL = "reversal", "Reversal"
+
+    account = models.ForeignKey(ReserveAccount, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    amount_micros = models.BigIntegerField(help_text="Signed: credits positive, debits negative.")
+    balance_after_micros = models.BigIntegerField()
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    hold = models.ForeignKey("Hold", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    stripe_event_id = models.CharField(max_length=100, blank=True)
+    memo = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["account", "-id"], name="ledger_account_newest")]
+        constraints = [models.CheckConstraint(condition=~Q(amount_micros=0), name="ledger_amount_not_zero")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount_micros:+d} µ$"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Ledger entries are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Ledger entries are append-only: they cannot be deleted.")
+
+
+class Hold(models.Model):
+    """Money set aside for a running job: its pre-flight estimate, until the actual cost is
+    captured and the rest released. Lives outside the ledger (DESIGN §6)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        CAPTURED = "captured", "Captured"
+        RELEASED = "released", "Released"
+
+    account = models.ForeignKey(ReserveAccount, on_delete=models.PROTECT, related_name="holds")
+    amount_micros = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    job_reference = models.CharField(max_length=100, blank=True, help_text="The job this hold is for.")
+    captured_micros = models.BigIntegerField(null=True, blank=True)
+    overrun_micros = models.BigIntegerField(default=0, help_text="Captured beyond the hold.")
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount_micros__gt=0), name="hold_amount_positive")]
+        indexes = [models.Index(fields=["account", "status"], name="hold_account_status")]
+
+    def __str__(self) -> str:
+        return f"hold {self.amount_micros} µ$ ({self.status})"

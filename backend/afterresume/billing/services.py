@@ -1,0 +1,210 @@
+"""The one way money moves (DESIGN §6). Every balance change goes through `ledger_post`, inside a
+transaction that locks the account row; holds change `held_micros` under the same lock."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from afterresume.billing.models import Hold, LedgerEntry, ReserveAccount
+
+HOLD_LIFETIME = timedelta(hours=6)
+# What happened outside (refunds, lost disputes, an operator's correction) may take a balance
+# below zero; work (usage) may not, except a capture beyond its hold (see hold_capture).
+KINDS_THAT_MAY_GO_NEGATIVE = {LedgerEntry.Kind.REFUND, LedgerEntry.Kind.REVERSAL, LedgerEntry.Kind.ADJUSTMENT}
+
+
+class InsufficientFunds(Exception):
+    """The reserve cannot cover this: `needed_micros` more would be required."""
+
+    def __init__(self, *, needed_micros: int, available_micros: int):
+        super().__init__(f"Insufficient funds: {needed_micros} µ$ more needed.")
+        self.needed_micros = needed_micros
+        self.available_micros = available_micros
+
+
+class HoldNotActive(Exception):
+    """The hold was already captured or released."""
+
+
+@dataclass(frozen=True)
+class HoldPlaced:
+    hold: Hold
+    # Under the `warn` policy a hold beyond the available money is placed, with a warning.
+    is_over_available: bool
+
+
+def reserve_account_create(*, tenant) -> ReserveAccount:
+    account, _ = ReserveAccount.objects.get_or_create(tenant=tenant)
+    return account
+
+
+def _locked(account_id: int) -> ReserveAccount:
+    return ReserveAccount.objects.select_for_update().get(pk=account_id)
+
+
+def ledger_post(
+    *,
+    account_id: int,
+    kind: str,
+    amount_micros: int,
+    idempotency_key: str,
+    memo: str = "",
+    actor_id: int | None = None,
+    hold_id: int | None = None,
+    stripe_event_id: str = "",
+    allow_negative: bool | None = None,
+) -> LedgerEntry:
+    """Post one entry and move the balance by `amount_micros` (signed), exactly once per
+    `idempotency_key`: posting a key again returns the first entry, whatever else is passed.
+    Raises InsufficientFunds when a debit would take the balance below zero and the kind may not."""
+    if not isinstance(amount_micros, int) or isinstance(amount_micros, bool) or amount_micros == 0:
+        raise ValueError("amount_micros must be a non-zero integer (micro-dollars).")
+    if allow_negative is None:
+        allow_negative = kind in KINDS_THAT_MAY_GO_NEGATIVE
+    try:
+        with transaction.atomic():
+            account = _locked(account_id)
+            # Under the account lock: a concurrent post of the same key has committed or not started.
+            existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+            return _post_locked(
+                account,
+                kind=kind,
+                amount_micros=amount_micros,
+                idempotency_key=idempotency_key,
+                memo=memo,
+                actor_id=actor_id,
+                hold_id=hold_id,
+                stripe_event_id=stripe_event_id,
+                allow_negative=allow_negative,
+            )
+    except IntegrityError:
+        # The same key on another account, posted concurrently: the first one stands.
+        existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _post_locked(
+    account: ReserveAccount,
+    *,
+    kind,
+    amount_micros,
+    idempotency_key,
+    memo,
+    actor_id,
+    hold_id,
+    stripe_event_id,
+    allow_negative,
+) -> LedgerEntry:
+    new_balance = account.balance_micros + amount_micros
+    if amount_micros < 0 and new_balance < 0 and not allow_negative:
+        raise InsufficientFunds(needed_micros=-new_balance, available_micros=account.balance_micros)
+    ReserveAccount.objects.filter(pk=account.pk).update(balance_micros=new_balance, updated_at=timezone.now())
+    account.balance_micros = new_balance
+    # Database constraints (unique key, non-zero amount, foreign keys) check the row; the hot path
+    # skips full_clean on purpose (DESIGN §10).
+    entry = LedgerEntry(
+        account_id=account.pk,
+        kind=kind,
+        amount_micros=amount_micros,
+        balance_after_micros=new_balance,
+        idempotency_key=idempotency_key,
+        memo=memo[:300],
+        actor_id=actor_id,
+        hold_id=hold_id,
+        stripe_event_id=stripe_event_id,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+@transaction.atomic
+def hold_place(
+    *, account_id: int, estimate_micros: int, idempotency_key: str, job_reference: str = ""
+) -> HoldPlaced:
+    """Set aside a job's estimate. Under `block` refused (InsufficientFunds) when the available
+    money (balance - active holds) is short; under `warn` placed anyway, flagged; under `limited`
+    placed only when the estimate is within the account's ceiling."""
+    if estimate_micros <= 0:
+        raise ValueError("A hold needs a positive estimate.")
+    account = _locked(account_id)
+    existing = Hold.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return HoldPlaced(existing, is_over_available=False)
+    available = account.available_micros
+    short = estimate_micros - available
+    policy = account.policy
+    if policy == ReserveAccount.Policy.BLOCK and short > 0:
+        raise InsufficientFunds(needed_micros=short, available_micros=available)
+    if policy == ReserveAccount.Policy.LIMITED and estimate_micros > account.limited_ceiling_micros:
+        raise InsufficientFunds(
+            needed_micros=estimate_micros - account.limited_ceiling_micros,
+            available_micros=min(available, account.limited_ceiling_micros),
+        )
+    hold = Hold.objects.create(
+        account_id=account.pk,
+        amount_micros=estimate_micros,
+        idempotency_key=idempotency_key,
+        job_reference=job_reference,
+        expires_at=timezone.now() + HOLD_LIFETIME,
+    )
+    ReserveAccount.objects.filter(pk=account.pk).update(held_micros=account.held_micros + estimate_micros)
+    return HoldPlaced(hold, is_over_available=short > 0)
+
+
+@transaction.atomic
+def hold_capture(*, hold_id: int, actual_micros: int, memo: str = "") -> LedgerEntry | None:
+    """Charge the actual cost of a finished job and release the rest of its hold. The charge may
+    exceed the hold (usage beat the estimate): the overrun is recorded on the hold and posted in
+    full, even below zero, and the next hold is refused. Capturing twice returns the first entry."""
+    if actual_micros < 0:
+        raise ValueError("The actual cost cannot be negative.")
+    hold = Hold.objects.select_related(None).get(pk=hold_id)
+    account = _locked(hold.account_id)
+    hold = Hold.objects.select_for_update().get(pk=hold_id)
+    key = f"hold:{hold.pk}:capture"
+    if hold.status == Hold.Status.CAPTURED:
+        return LedgerEntry.objects.filter(idempotency_key=key).first()
+    if hold.status != Hold.Status.ACTIVE:
+        raise HoldNotActive(f"Hold {hold.pk} is {hold.status}.")
+    entry = None
+    if actual_micros:
+        entry = _post_locked(
+            account,
+            kind=LedgerEntry.Kind.USAGE,
+            amount_micros=-actual_micros,
+            idempotency_key=key,
+            memo=memo or f"usage of {hold.job_reference or 'a job'}",
+            actor_id=None,
+            hold_id=hold.pk,
+            stripe_event_id="",
+            allow_negative=True,
+        )
+    _settle(account, hold, status=Hold.Status.CAPTURED, captured_micros=actual_micros)
+    return entry
+
+
+@transaction.atomic
+def hold_release(*, hold_id: int) -> Hold:
+    """Give a hold's money back to the available balance (a job that failed or was canceled)."""
+    hold = Hold.objects.get(pk=hold_id)
+    account = _locked(hold.account_id)
+    hold = Hold.objects.select_for_update().get(pk=hold_id)
+    if hold.status == Hold.Status.ACTIVE:
+        _settle(account, hold, status=Hold.Status.RELEASED, captured_micros=None)
+    return hold
+
+
+def _settle(account: ReserveAccount, hold: Hold, *, status: str, captured_micros: int | None) -> None:
+    hold.status = status
+    hold.captured_micros = captured_micros
+    hold.overrun_micros = max(0, (captured_micros or 0) - hold.amount_micros)
+    hold.settled_at = timezone.now()
+    hold.save(update_fields=["status", "captured_micros", "overrun_micros", "settled_at"])
+    account.held_micros -= hold.amount_micros
+    ReserveAccount.objects.filter(pk=account.pk).update(held_micros=account.held_micros)
