@@ -119,3 +119,62 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"hold {self.amount_micros} µ$ ({self.status})"
+
+
+class RateCard(models.Model):
+    """Prices per plan (workspaces carry a plan; one, "standard", to start)."""
+
+    plan = models.CharField(max_length=40, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.plan
+
+
+class RateCardVersion(models.Model):
+    """The prices in force from `effective_from` until `effective_to` (open-ended when empty).
+    Usage is priced with the version in force when it happened."""
+
+    card = models.ForeignKey(RateCard, on_delete=models.PROTECT, related_name="versions")
+    effective_from = models.DateTimeField()
+    effective_to = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["card", "effective_from"], name="rate_version_unique_start"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gt=models.F("effective_from")),
+                name="rate_version_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card} from {self.effective_from:%Y-%m-%d}"
+
+
+class RateLineItem(models.Model):
+    """`price_micros` per `per_quantity` units of `meter` on `model` (e.g. 500,000 µ$ per
+    1,000,000 input tokens of the `local` model)."""
+
+    version = models.ForeignKey(RateCardVersion, on_delete=models.PROTECT, related_name="items")
+    meter = models.CharField(max_length=40, help_text="e.g. tokens_in, tokens_out")
+    model = models.CharField(max_length=100, help_text="e.g. local, gpt-4o-mini")
+    price_micros = models.BigIntegerField()
+    per_quantity = models.BigIntegerField(default=1_000_000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "meter", "model"], name="rate_item_unique"),
+            models.CheckConstraint(
+                condition=Q(price_micros__gte=0) & Q(per_quantity__gt=0), name="rate_item_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.meter}: {self.price_micros} µ$ / {self.per_quantity}"

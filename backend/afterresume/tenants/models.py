@@ -6,6 +6,8 @@ class Tenant(models.Model):
     """A workspace: the unit of billing and membership."""
 
     name = models.CharField(max_length=120)
+    # Which rate card prices this workspace's usage (billing.RateCard.plan).
+    plan = models.CharField(max_length=40, default="standard")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
