@@ -23,6 +23,9 @@ class ReserveAccount(models.Model):
     limited_ceiling_micros = models.BigIntegerField(default=1 * MICROS_PER_DOLLAR)
     low_balance_threshold_micros = models.BigIntegerField(default=5 * MICROS_PER_DOLLAR)
     is_disputed = models.BooleanField(default=False, help_text="A payment dispute is open.")
+    # Counters for the status bar (O(1), DESIGN §8), maintained where usage is recorded.
+    tokens_in_total = models.BigIntegerField(default=0)
+    tokens_out_total = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,352 @@
+import csv
+from datetime import date
+
+from django.db.models import Sum
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from afterresume.audit.services import audit_record
+from afterresume.billing.models import LedgerEntry, ReserveAccount
+from afterresume.billing.money import dollars_to_micros, micros_to_cents, micros_to_dollars
+from afterresume.billing.services import ledger_post
+from afterresume.core.pagination import paginated_response
+from afterresume.core.permissions import IsOperator
+from afterresume.tenants.apis import TenantApi
+from afterresume.tenants.models import Membership, Tenant
+
+
+def balance_out(account: ReserveAccount) -> dict:
+    return {
+        "balance_micros": account.balance_micros,
+        "held_micros": account.held_micros,
+        "available_micros": account.available_micros,
+        "balance_cents": micros_to_cents(account.balance_micros),
+        "balance_dollars": micros_to_dollars(account.balance_micros),
+        "is_low_balance": account.balance_micros < account.low_balance_threshold_micros,
+        "low_balance_threshold_micros": account.low_balance_threshold_micros,
+        "policy": account.policy,
+        "is_disputed": account.is_disputed,
+    }
+
+
+def entry_out(entry: LedgerEntry) -> dict:
+    return {
+        "id": entry.id,
+        "created_at": entry.created_at.isoformat(),
+        "kind": entry.kind,
+        "amount_micros": entry.amount_micros,
+        "amount_dollars": micros_to_dollars(entry.amount_micros),
+        "balance_after_micros": entry.balance_after_micros,
+        "balance_after_dollars": micros_to_dollars(entry.balance_after_micros),
+        "memo": entry.memo,
+        # Promotional credit is always shown apart from paid money (DESIGN §6).
+        "is_paid_money": entry.kind in (LedgerEntry.Kind.TOPUP, LedgerEntry.Kind.REFUND),
+    }
+
+
+BalanceOut = inline_serializer(
+    "ReserveBalance",
+    {
+        "balance_micros": serializers.IntegerField(),
+        "held_micros": serializers.IntegerField(),
+        "available_micros": serializers.IntegerField(),
+        "balance_cents": serializers.IntegerField(),
+        "balance_dollars": serializers.CharField(),
+        "is_low_balance": serializers.BooleanField(),
+        "low_balance_threshold_micros": serializers.IntegerField(),
+        "policy": serializers.CharField(),
+        "is_disputed": serializers.BooleanField(),
+    },
+)
+
+
+class ReserveBalanceApi(TenantApi):
+    @extend_schema(responses=BalanceOut)
+    def get(self, request):
+        return Response(balance_out(request.tenant.reserve))
+
+
+class ReserveLedgerApi(TenantApi):
+    class LedgerFilters(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=LedgerEntry.Kind.choices, required=False)
+        date_from = serializers.DateField(required=False)
+        date_to = serializers.DateField(required=False)
+
+    class EntryOut(serializers.Serializer):
+        def to_representation(self, instance):
+            return entry_out(instance)
+
+    @extend_schema(
+        parameters=[LedgerFilters],
+        responses=inline_serializer(
+            "LedgerEntry",
+            {
+                "id": serializers.IntegerField(),
+                "created_at": serializers.DateTimeField(),
+                "kind": serializers.CharField(),
+                "amount_micros": serializers.IntegerField(),
+                "amount_dollars": serializers.CharField(),
+                "balance_after_micros": serializers.IntegerField(),
+                "balance_after_dollars": serializers.CharField(),
+                "memo": serializers.CharField(),
+                "is_paid_money": serializers.BooleanField(),
+            },
+            many=True,
+        ),
+    )
+    def get(self, request):
+        filters = self.LedgerFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        entries = _ledger(request.tenant.reserve, **filters.validated_data)
+        return paginated_response(
+            request=request, view=self, queryset=entries, serializer_class=self.EntryOut
+        )
+
+
+def _ledger(account, *, kind: str = "", date_from: date | None = None, date_to: date | None = None):
+    entries = LedgerEntry.objects.filter(account=account)
+    if kind:
+        entries = entries.filter(kind=kind)
+    if date_from:
+        entries = entries.filter(created_at__date__gte=date_from)
+    if date_to:
+        entries = entries.filter(created_at__date__lte=date_to)
+    return entries.order_by("-id")
+
+
+class BillingProfileApi(TenantApi):
+    """The reserve's settings. Everyone in the workspace reads them; owners change them."""
+
+    class BillingProfileIn(serializers.Serializer):
+        policy = serializers.ChoiceField(choices=ReserveAccount.Policy.choices, required=False)
+        low_balance_threshold_micros = serializers.IntegerField(
+            min_value=0, max_value=10_000_000_000, required=False
+        )
+        limited_ceiling_micros = serializers.IntegerField(
+            min_value=0, max_value=10_000_000_000, required=False
+        )
+
+    def _out(self, account):
+        return {
+            "policy": account.policy,
+            "low_balance_threshold_micros": account.low_balance_threshold_micros,
+            "limited_ceiling_micros": account.limited_ceiling_micros,
+        }
+
+    @extend_schema(responses=BillingProfileIn)
+    def get(self, request):
+        return Response(self._out(request.tenant.reserve))
+
+    @extend_schema(request=BillingProfileIn, responses=BillingProfileIn)
+    def patch(self, request):
+        if request.user.membership.role != Membership.Role.OWNER:
+            raise PermissionDenied("Only the workspace's owners change billing settings.")
+        given = self.BillingProfileIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        account = request.tenant.reserve
+        ReserveAccount.objects.filter(pk=account.pk).update(**given.validated_data)
+        account.refresh_from_db()
+        audit_record(
+            category="billing",
+            action="billing.settings_changed",
+            request=request,
+            actor=request.user,
+            tenant=request.tenant,
+            summary="Reserve settings changed",
+            data=given.validated_data,
+        )
+        return Response(self._out(account))
+
+
+class StatusBarApi(TenantApi):
+    """The shell's status bar, from maintained counters: O(1), never an aggregate (DESIGN §8)."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "StatusBar",
+            {
+                "reserve_balance_cents": serializers.IntegerField(),
+                "reserve_balance_dollars": serializers.CharField(),
+                "is_low_balance": serializers.BooleanField(),
+                "tokens_in": serializers.IntegerField(),
+                "tokens_out": serializers.IntegerField(),
+                "jobs_running": serializers.IntegerField(),
+                "updated_at": serializers.DateTimeField(),
+            },
+        )
+    )
+    def get(self, request):
+        account = ReserveAccount.objects.get(tenant=request.tenant)
+        return Response(
+            {
+                "reserve_balance_cents": micros_to_cents(account.balance_micros),
+                "reserve_balance_dollars": micros_to_dollars(account.balance_micros),
+                "is_low_balance": account.balance_micros < account.low_balance_threshold_micros,
+                "tokens_in": account.tokens_in_total,
+                "tokens_out": account.tokens_out_total,
+                "jobs_running": 0,  # the job system lands later
+                "updated_at": account.updated_at.isoformat(),
+            }
+        )
+
+
+# --- operators ------------------------------------------------------------------------------------
+
+
+class AdminReserveSummaryApi(APIView):
+    permission_classes = (IsOperator,)
+
+    @extend_schema(
+        responses=inline_serializer(
+            "ReserveSummary",
+            {
+                "accounts": serializers.IntegerField(),
+                "total_balance_micros": serializers.IntegerField(),
+                "total_held_micros": serializers.IntegerField(),
+                "paid_in_micros": serializers.IntegerField(),
+                "granted_micros": serializers.IntegerField(),
+                "usage_micros": serializers.IntegerField(),
+                "low_balance_accounts": serializers.IntegerField(),
+                "disputed_accounts": serializers.IntegerField(),
+            },
+        )
+    )
+    def get(self, request):
+        accounts = ReserveAccount.objects.all()
+        totals = accounts.aggregate(
+            balance=Sum("balance_micros", default=0), held=Sum("held_micros", default=0)
+        )
+        by_kind = dict(
+            LedgerEntry.objects.values("kind")
+            .annotate(total=Sum("amount_micros"))
+            .values_list("kind", "total")
+        )
+        low = sum(
+            1
+            for a in accounts.only("balance_micros", "low_balance_threshold_micros")
+            if a.balance_micros < a.low_balance_threshold_micros
+        )
+        return Response(
+            {
+                "accounts": accounts.count(),
+                "total_balance_micros": totals["balance"],
+                "total_held_micros": totals["held"],
+                "paid_in_micros": by_kind.get("topup", 0) + by_kind.get("refund", 0),
+                "granted_micros": by_kind.get("grant", 0),
+                "usage_micros": -by_kind.get("usage", 0),
+                "low_balance_accounts": low,
+                "disputed_accounts": accounts.filter(is_disputed=True).count(),
+            }
+        )
+
+
+class AdminReserveAdjustApi(APIView):
+    """A manual correction by an operator: any sign, a reason required, audited."""
+
+    permission_classes = (IsOperator,)
+
+    class AdjustIn(serializers.Serializer):
+        tenant_id = serializers.IntegerField()
+        amount_dollars = serializers.DecimalField(max_digits=14, decimal_places=6)
+        reason = serializers.CharField(min_length=5, max_length=280)
+        idempotency_key = serializers.CharField(max_length=100, required=False)
+
+        def validate_amount_dollars(self, value):
+            if value == 0:
+                raise serializers.ValidationError("An adjustment cannot be zero.")
+            return value
+
+    @extend_schema(request=AdjustIn, responses={201: BalanceOut})
+    def post(self, request):
+        given = self.AdjustIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        tenant = Tenant.objects.filter(pk=data["tenant_id"]).first()
+        if tenant is None:
+            raise serializers.ValidationError({"tenant_id": ["There is no workspace with this id."]})
+        micros = dollars_to_micros(data["amount_dollars"])
+        key = (
+            f"adjustment:{data['idempotency_key']}"
+            if data.get("idempotency_key")
+            else (f"adjustment:{request.user.pk}:{request.request_id}")
+        )
+        entry = ledger_post(
+            account_id=tenant.reserve.pk,
+            kind=LedgerEntry.Kind.ADJUSTMENT,
+            amount_micros=micros,
+            idempotency_key=key,
+            memo=data["reason"],
+            actor_id=request.user.pk,
+        )
+        audit_record(
+            category="billing",
+            action="reserve.adjusted",
+            request=request,
+            actor=request.user,
+            tenant=tenant,
+            target=f"ledger_entry:{entry.pk}",
+            summary=f"{micros_to_dollars(micros)} USD: {data['reason']}"[:300],
+            data={"amount_micros": micros, "reason": data["reason"]},
+        )
+        tenant.reserve.refresh_from_db()
+        return Response(
+            {**balance_out(tenant.reserve), "entry": entry_out(entry)}, status=status.HTTP_201_CREATED
+        )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class AdminLedgerExportApi(APIView):
+    """Every ledger row as CSV, streamed with a server-side cursor: constant memory at any size."""
+
+    permission_classes = (IsOperator,)
+
+    @extend_schema(responses={(200, "text/csv"): bytes})
+    def get(self, request):
+        writer = csv.writer(_Echo())
+        columns = [
+            "id",
+            "created_at",
+            "tenant_id",
+            "kind",
+            "amount_micros",
+            "balance_after_micros",
+            "idempotency_key",
+            "actor_id",
+            "stripe_event_id",
+            "memo",
+        ]
+        rows = (
+            LedgerEntry.objects.order_by("id")
+            .values_list(
+                "id",
+                "created_at",
+                "account__tenant_id",
+                "kind",
+                "amount_micros",
+                "balance_after_micros",
+                "idempotency_key",
+                "actor_id",
+                "stripe_event_id",
+                "memo",
+            )
+            .iterator(chunk_size=2000)
+        )
+
+        def lines():
+            yield writer.writerow(columns)
+            for row in rows:
+                yield writer.writerow(
+                    [value.isoformat() if hasattr(value, "isoformat") else value for value in row]
+                )
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="ledger.csv"'
+        return response

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from afterresume.billing import apis
+
+urlpatterns = [
+    path("billing/reserve/balance/", apis.ReserveBalanceApi.as_view(), name="reserve-balance"),
+    path("billing/reserve/ledger/", apis.ReserveLedgerApi.as_view(), name="reserve-ledger"),
+    path("billing/profile/", apis.BillingProfileApi.as_view(), name="billing-profile"),
+    path("status/bar/", apis.StatusBarApi.as_view(), name="status-bar"),
+    path(
+        "billing/admin/reserve/summary/", apis.AdminReserveSummaryApi.as_view(), name="admin-reserve-summary"
+    ),
+    path("billing/admin/reserve/adjust/", apis.AdminReserveAdjustApi.as_view(), name="admin-reserve-adjust"),
+    path("billing/admin/ledger/export.csv", apis.AdminLedgerExportApi.as_view(), name="admin-ledger-export"),
+]
