@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("webapp.core.urls")),
     path("", include("webapp.dashboard.urls")),
     path("", include("webapp.accounts.urls")),
+    path("", include("webapp.billing.urls")),
     path("admin/", include("webapp.staff.urls")),
     path("", include("webapp.worklogs.urls")),
 ]

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "webapp.accounts",
     "webapp.staff",
     "webapp.worklogs",
+    "webapp.billing",
 ]
 
 MIDDLEWARE = [

@@ -235,7 +235,10 @@ class BackendClient:
     def evidence_download(self, *, worklog_id: int, evidence_id: int) -> httpx.Response:
         """The backend's answer, unread: a redirect to a presigned URL, or the file as a stream.
         The caller must close it."""
-        url = f"{settings.BACKEND_URL}/api/worklogs/{int(worklog_id)}/evidence/{int(evidence_id)}/download/"
+        return self._stream(f"/api/worklogs/{int(worklog_id)}/evidence/{int(evidence_id)}/download/")
+
+    def _stream(self, path: str) -> httpx.Response:
+        url = f"{settings.BACKEND_URL}{path}"
         try:
             response = _shared_pool().send(
                 _shared_pool().build_request("GET", url, headers=self._headers()),
@@ -250,6 +253,45 @@ class BackendClient:
             response.close()
             raise self._error_for(response)
         return response
+
+    # --- the reserve ---------------------------------------------------------------------------
+    def status_bar(self) -> dict:
+        return self.get("/api/status/bar/")
+
+    def reserve_balance(self) -> dict:
+        return self.get("/api/billing/reserve/balance/")
+
+    def reserve_ledger(self, *, kind: str = "", page: int = 1) -> dict:
+        return self.get("/api/billing/reserve/ledger/", params=_present(kind=kind, page=page))
+
+    def billing_profile(self) -> dict:
+        return self.get("/api/billing/profile/")
+
+    def billing_profile_update(self, **changes) -> dict:
+        return self.patch("/api/billing/profile/", json=changes)
+
+    def admin_reserve_summary(self) -> dict:
+        return self.get("/api/billing/admin/reserve/summary/")
+
+    def admin_reconciliation(self) -> dict:
+        return self.get("/api/billing/admin/reconciliation/")
+
+    def admin_reserve_adjust(
+        self, *, tenant_id: int, amount_dollars: str, reason: str, idempotency_key: str
+    ) -> dict:
+        return self.post(
+            "/api/billing/admin/reserve/adjust/",
+            json={
+                "tenant_id": tenant_id,
+                "amount_dollars": amount_dollars,
+                "reason": reason,
+                "idempotency_key": idempotency_key,
+            },
+        )
+
+    def admin_ledger_export(self) -> httpx.Response:
+        """The CSV as an unread stream; the caller must close it."""
+        return self._stream("/api/billing/admin/ledger/export.csv")
 
     # --- operators --------------------------------------------------------------------------------
     def admin_passkeys(self, *, status: str = "", search: str = "", page: int = 1) -> dict:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from webapp.accounts.session import session_user
 from webapp.backend.errors import BackendError
 
 
@@ -25,7 +26,11 @@ def health(request):
 @never_cache
 def status_bar(request):
     """The status bar's fragment, polled by app.js (every 30 s, backing off on errors)."""
-    # On failure the fragment itself shows "Server unreachable".
+    # On failure the fragment itself shows "Server unreachable" and "—".
+    bar = None
     with contextlib.suppress(BackendError):
-        request.backend.health()
-    return render(request, "core/status_bar.html", {"updated_at": timezone.now()})
+        if session_user(request) is not None:
+            bar = request.backend.status_bar()
+        else:
+            request.backend.health()
+    return render(request, "core/status_bar.html", {"bar": bar, "updated_at": timezone.now()})

@@ -136,7 +136,12 @@ def test_an_operators_pages_link_to_each_admin_page(backend, signed_in_operator)
 
     page = signed_in_operator.get("/").content.decode()
 
-    assert re.findall(r'href="(/admin/[^"]*)"', page) == ADMIN_PAGES
+    assert re.findall(r'href="(/admin/[^"]*)"', page) == [
+        "/admin/passkeys/",
+        "/admin/users/",
+        "/admin/billing/",
+        "/admin/audit/",
+    ]
 
 
 def test_an_operator_demoted_elsewhere_gets_403_not_a_server_error(backend, signed_in_operator):

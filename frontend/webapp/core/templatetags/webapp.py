@@ -32,3 +32,23 @@ def filesize(value) -> str:
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} MB"
+
+
+@register.filter
+def micros_to_dollars(micros) -> str:
+    """Integer micro-dollars as "12.34", rounded down (never more than there is)."""
+    from decimal import ROUND_FLOOR, Decimal
+
+    return str(
+        (Decimal(int(micros or 0)) / Decimal(1_000_000)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+    )
+
+
+@register.filter
+def compact(number) -> str:
+    """1234 -> "1.2K", 3400000 -> "3.4M"."""
+    number = int(number or 0)
+    for limit, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
+        if abs(number) >= limit:
+            return f"{number / limit:.1f}".rstrip("0").rstrip(".") + suffix
+    return str(number)

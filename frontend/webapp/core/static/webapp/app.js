@@ -75,6 +75,11 @@
     if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
   });
 
+  // --- selects that filter a page: submit on change (the form works without JS through its button)
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-submit-on-change]")) event.target.form.requestSubmit();
+  });
+
   // --- plain (non-htmx) forms: show a spinner and prevent double submits while the page loads.
   document.addEventListener("submit", function (event) {
     const form = event.target;

@@ -1,0 +1,130 @@
+import uuid
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from webapp.accounts.session import session_user, signin_required, staff_required
+from webapp.accounts.views import FORM_ERRORS
+from webapp.backend.errors import BackendPermissionDenied
+from webapp.billing.forms import AdjustmentForm, BillingSettingsForm
+
+MICROS = Decimal(1_000_000)
+
+
+def _billing_context(request, settings_form=None) -> dict:
+    kind = request.GET.get("kind", "")
+    page = int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1
+    profile = request.backend.billing_profile()
+    if settings_form is None:
+        settings_form = BillingSettingsForm(
+            initial={
+                "policy": profile["policy"],
+                "low_balance_threshold": Decimal(profile["low_balance_threshold_micros"]) / MICROS,
+            }
+        )
+    ledger = request.backend.reserve_ledger(kind=kind, page=page)
+    return {
+        "balance": request.backend.reserve_balance(),
+        "ledger": ledger["results"],
+        "ledger_count": ledger["count"],
+        "page": page,
+        "has_next": bool(ledger.get("next")),
+        "kind": kind,
+        "settings_form": settings_form,
+        "is_owner": (session_user(request) or {}).get("role") == "owner",
+        "kinds": [
+            ("topup", "Top-ups"),
+            ("grant", "Promotional credit"),
+            ("usage", "Usage"),
+            ("adjustment", "Adjustments"),
+            ("refund", "Refunds"),
+            ("reversal", "Reversals"),
+        ],
+    }
+
+
+@require_GET
+@signin_required
+def billing(request):
+    return render(request, "billing/billing.html", _billing_context(request))
+
+
+@require_POST
+@signin_required
+def billing_settings(request):
+    form = BillingSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            request.backend.billing_profile_update(
+                policy=form.cleaned_data["policy"],
+                low_balance_threshold_micros=int(form.cleaned_data["low_balance_threshold"] * MICROS),
+            )
+        except BackendPermissionDenied:
+            form.add_error(None, "Only the workspace's owners change billing settings.")
+        except FORM_ERRORS as error:
+            form.add_backend_errors(error)
+        else:
+            messages.success(request, "Billing settings saved.")
+            return redirect("billing:billing")
+    return render(request, "billing/billing.html", _billing_context(request, form), status=422)
+
+
+def _admin_context(request, form=None) -> dict:
+    tenants = request.backend.admin_tenants()
+    if form is None:
+        form = AdjustmentForm(tenants=tenants, initial={"idempotency_key": uuid.uuid4().hex})
+    return {
+        "summary": request.backend.admin_reserve_summary(),
+        "reconciliation": request.backend.admin_reconciliation(),
+        "adjust_form": form,
+    }
+
+
+@require_GET
+@staff_required
+def admin_billing(request):
+    return render(request, "billing/admin_billing.html", _admin_context(request))
+
+
+@require_POST
+@staff_required
+def admin_adjust(request):
+    form = AdjustmentForm(request.POST, tenants=request.backend.admin_tenants())
+    if form.is_valid():
+        try:
+            answer = request.backend.admin_reserve_adjust(
+                tenant_id=form.cleaned_data["tenant"],
+                amount_dollars=str(form.cleaned_data["amount"]),
+                reason=form.cleaned_data["reason"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except FORM_ERRORS as error:
+            form.add_backend_errors(error)
+        else:
+            messages.success(
+                request,
+                f"Adjustment of {form.cleaned_data['amount']} USD posted; the balance is now "
+                f"{answer['balance_dollars']} USD.",
+            )
+            return redirect("billing:admin_billing")
+    return render(request, "billing/admin_billing.html", _admin_context(request, form), status=422)
+
+
+@require_GET
+@staff_required
+def admin_ledger_export(request):
+    answer = request.backend.admin_ledger_export()
+
+    def body():
+        try:
+            yield from answer.iter_bytes()
+        finally:
+            answer.close()
+
+    response = StreamingHttpResponse(body(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ledger.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
