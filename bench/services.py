@@ -1,0 +1,202 @@
+"""A throwaway PostgreSQL and Redis for benchmarks, on free loopback ports.
+
+The same approach as backend/scripts/with_services.py, with one deliberate difference: the
+PostgreSQL cluster keeps PostgreSQL's durable defaults (fsync, synchronous_commit and
+full_page_writes on). A cluster with fsync off is fine for tests but makes every write look
+cheaper than it is in production, so benchmark figures must not come from one (RECIPES.md).
+
+    with bench_services() as services:
+        services.database_url, services.redis_url
+
+Everything started here is stopped and deleted when the block ends, whatever its outcome. As
+root, PostgreSQL runs as the `postgres` OS user (it refuses to run as root)."""
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+START_TIMEOUT = 30  # seconds, for each server
+
+
+class ServiceError(RuntimeError):
+    pass
+
+
+@dataclass
+class Services:
+    workdir: Path
+    pg_bin: Path
+    pg_port: int
+    redis_port: int
+
+    @property
+    def database_url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.pg_port}/afterresume"
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.redis_port}/0"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def postgres_bin() -> Path:
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
+    for pg_ctl in reversed(candidates):
+        if int(pg_ctl.split("/")[4]) >= 15:
+            return Path(pg_ctl).parent
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    raise ServiceError("PostgreSQL >= 15 server binaries not found (Debian: apt-get install postgresql).")
+
+
+def as_postgres(command: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+def start_postgres(bindir: Path, workdir: Path, port: int) -> None:
+    data = workdir / "pgdata"
+    subprocess.run(
+        as_postgres(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=120,
+    )
+    # Durable: PostgreSQL's defaults for fsync, synchronous_commit and full_page_writes (not set
+    # here on purpose). Only the socket location and the loopback address are chosen.
+    options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1"
+    subprocess.run(
+        as_postgres(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(workdir / "pg.log"),
+                "-w",
+                "-t",
+                str(START_TIMEOUT),
+                "-o",
+                options,
+                "start",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=START_TIMEOUT + 10,
+    )
+    subprocess.run(
+        as_postgres(
+            [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "afterresume"]
+        ),
+        check=True,
+        timeout=60,
+    )
+
+
+def stop_postgres(bindir: Path, workdir: Path) -> None:
+    # "fast": disconnect clients and shut down cleanly (a checkpoint of a small cluster).
+    subprocess.run(
+        as_postgres(
+            [str(bindir / "pg_ctl"), "-D", str(workdir / "pgdata"), "-m", "fast", "-w", "-t", "60", "stop"]
+        ),
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=90,
+    )
+
+
+def start_redis(workdir: Path, port: int) -> subprocess.Popen:
+    server = shutil.which("redis-server")
+    if not server:
+        raise ServiceError("redis-server not found (Debian: apt-get install redis-server).")
+    process = subprocess.Popen(
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # stopped by us, not by a Ctrl-C sent to the terminal's group
+    )
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as conn:
+                conn.sendall(b"PING\r\n")
+                if conn.recv(16).startswith(b"+PONG"):
+                    return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    process.wait(timeout=10)
+    raise ServiceError(f"redis-server did not start within {START_TIMEOUT} s.")
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def bench_services() -> Iterator[Services]:
+    workdir = Path(tempfile.mkdtemp(prefix="afterresume-bench-"))
+    if os.geteuid() == 0:
+        shutil.chown(workdir, "postgres", "postgres")
+    pg_port, redis_port = free_port(), free_port()
+    redis = None
+    try:
+        bindir = postgres_bin()
+        start_postgres(bindir, workdir, pg_port)
+        redis = start_redis(workdir, redis_port)
+        yield Services(workdir=workdir, pg_bin=bindir, pg_port=pg_port, redis_port=redis_port)
+    finally:
+        if redis is not None:
+            stop_process(redis)
+        if (workdir / "pgdata" / "postmaster.pid").exists():
+            stop_postgres(postgres_bin(), workdir)
+        shutil.rmtree(workdir, ignore_errors=True)
