@@ -185,11 +185,11 @@ def create_passkey_in_dashboard(page: Page, base_url: str, note: str) -> str:
     return key.input_value()
 
 
-def sign_up(page: Page, base_url: str, passkey: str, email: str) -> None:
+def sign_up(page: Page, base_url: str, passkey: str, email: str, name: str = "Nora Newcomer") -> None:
     page.goto(base_url + "/signup/")
     page.get_by_label("Invite passkey").fill(passkey)
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Your name").fill("Nora Newcomer")
+    page.get_by_label("Your name").fill(name)
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create account").click()
 
@@ -199,7 +199,9 @@ def member_page(system, operator_page, browser):
     """A fresh person (invited by the operator, signed up in their own browser context)."""
     passkey = create_passkey_in_dashboard(operator_page, system.frontend_url, "worklog e2e")
     page = browser.new_context().new_page()
-    email = f"member-{passkey[-8:].lower()}@example.com"
-    sign_up(page, system.frontend_url, passkey, email)
+    suffix = passkey[-8:].lower()
+    email = f"member-{suffix}@example.com"
+    sign_up(page, system.frontend_url, passkey, email, name=f"Member {suffix}")
+    page.member_name = f"Member {suffix}"
     page.wait_for_url(system.frontend_url + "/")
     return page

@@ -115,9 +115,10 @@ def test_an_evidence_file_is_uploaded_and_downloaded_intact(system, member_page:
         page.get_by_role("link", name="capacity-plan.csv").click()
     downloaded = download_info.value
     assert downloaded.suggested_filename == "capacity-plan.csv"
-    assert hashlib.sha256(Path(downloaded.path()).read_bytes()).hexdigest() == hashlib.sha256(
-        document.read_bytes()
-    ).hexdigest()
+    assert (
+        hashlib.sha256(Path(downloaded.path()).read_bytes()).hexdigest()
+        == hashlib.sha256(document.read_bytes()).hexdigest()
+    )
 
 
 def test_a_file_that_is_not_an_allowed_type_is_refused_with_a_message(system, member_page: Page, tmp_path):

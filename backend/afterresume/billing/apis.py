@@ -3,6 +3,7 @@ from datetime import date
 
 from django.db.models import Sum
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 from afterresume.audit.services import audit_record
 from afterresume.billing.models import LedgerEntry, ReserveAccount
 from afterresume.billing.money import dollars_to_micros, micros_to_cents, micros_to_dollars
+from afterresume.billing.selectors import reserve_reconcile
 from afterresume.billing.services import ledger_post
 from afterresume.core.pagination import paginated_response
 from afterresume.core.permissions import IsOperator
@@ -350,3 +352,43 @@ class AdminLedgerExportApi(APIView):
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="ledger.csv"'
         return response
+
+
+class AdminReconciliationApi(APIView):
+    """The books checked now: every account whose ledger, balance and holds disagree."""
+
+    permission_classes = (IsOperator,)
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Reconciliation",
+            {
+                "checked_at": serializers.DateTimeField(),
+                "mismatches": serializers.ListField(child=serializers.DictField()),
+            },
+        )
+    )
+    def get(self, request):
+        return Response({"checked_at": timezone.now().isoformat(), "mismatches": reserve_reconcile()})
+
+
+class AdminTenantLedgerApi(APIView):
+    """One workspace's ledger, for operators."""
+
+    permission_classes = (IsOperator,)
+
+    class AdminLedgerFilters(serializers.Serializer):
+        tenant_id = serializers.IntegerField()
+        kind = serializers.ChoiceField(choices=LedgerEntry.Kind.choices, required=False)
+
+    @extend_schema(parameters=[AdminLedgerFilters], responses=ReserveLedgerApi.EntryOut(many=True))
+    def get(self, request):
+        filters = self.AdminLedgerFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        account = ReserveAccount.objects.filter(tenant_id=filters.validated_data["tenant_id"]).first()
+        if account is None:
+            raise serializers.ValidationError({"tenant_id": ["There is no workspace with this id."]})
+        entries = _ledger(account, kind=filters.validated_data.get("kind", ""))
+        return paginated_response(
+            request=request, view=self, queryset=entries, serializer_class=ReserveLedgerApi.EntryOut
+        )

@@ -273,6 +273,11 @@ class BackendClient:
     def admin_reserve_summary(self) -> dict:
         return self.get("/api/billing/admin/reserve/summary/")
 
+    def admin_tenant_ledger(self, *, tenant_id: int, page: int = 1) -> dict:
+        return self.get(
+            "/api/billing/admin/reserve/ledger/", params={"tenant_id": int(tenant_id), "page": page}
+        )
+
     def admin_reconciliation(self) -> dict:
         return self.get("/api/billing/admin/reconciliation/")
 

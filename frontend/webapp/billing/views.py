@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from webapp.accounts.session import session_user, signin_required, staff_required
@@ -76,10 +77,16 @@ def _admin_context(request, form=None) -> dict:
     tenants = request.backend.admin_tenants()
     if form is None:
         form = AdjustmentForm(tenants=tenants, initial={"idempotency_key": uuid.uuid4().hex})
+    tenant_id = request.GET.get("tenant", "")
+    chosen = next((tenant for tenant in tenants if str(tenant["id"]) == tenant_id), None)
+    ledger = request.backend.admin_tenant_ledger(tenant_id=chosen["id"])["results"] if chosen else []
     return {
         "summary": request.backend.admin_reserve_summary(),
         "reconciliation": request.backend.admin_reconciliation(),
         "adjust_form": form,
+        "tenants": tenants,
+        "chosen": chosen,
+        "ledger": ledger,
     }
 
 
@@ -106,10 +113,13 @@ def admin_adjust(request):
         else:
             messages.success(
                 request,
-                f"Adjustment of {form.cleaned_data['amount']} USD posted; the balance is now "
+                f"Adjustment of {form.cleaned_data['amount']:.2f} USD posted; the balance is now "
                 f"{answer['balance_dollars']} USD.",
             )
-            return redirect("billing:admin_billing")
+            # Straight to that workspace's ledger, where the new movement is on top.
+            return redirect(
+                f"{reverse('billing:admin_billing')}?tenant={form.cleaned_data['tenant']}#tenant-ledger"
+            )
     return render(request, "billing/admin_billing.html", _admin_context(request, form), status=422)
 
 

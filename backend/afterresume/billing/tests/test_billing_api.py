@@ -167,3 +167,23 @@ def test_the_admin_summary_shows_paid_money_apart_from_grants(owner, outsider, o
         2_000_000,
         12_000_000,
     )
+
+
+def test_operators_see_the_reconciliation_status(owner, operator):
+    credit(owner, 10_000_000, "t1")
+    ReserveAccount.objects.filter(tenant=owner.membership.tenant).update(balance_micros=1)
+
+    body = token_client(operator).get("/api/billing/admin/reconciliation/").json()
+
+    assert [m["tenant_id"] for m in body["mismatches"]] == [owner.membership.tenant_id]
+
+
+def test_operators_read_any_workspaces_ledger_and_nobody_else_does(owner, operator):
+    credit(owner, 7_000_000, "t1")
+    url = f"/api/billing/admin/reserve/ledger/?tenant_id={owner.membership.tenant_id}"
+
+    seen = token_client(operator).get(url)
+    refused = token_client(owner).get(url)
+
+    assert [e["amount_dollars"] for e in seen.json()["results"]] == ["7.00"]
+    assert refused.status_code == 403

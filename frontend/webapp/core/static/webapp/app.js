@@ -128,21 +128,34 @@
     const normalDelay = 30000;
     const maxDelay = 300000;
     let delay = normalDelay;
+    let timer = null;
+    function schedule(wait) {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(poll, wait);
+    }
     function poll() {
       if (document.hidden) {  // no polling in background tabs; resume when visible
-        window.setTimeout(poll, normalDelay);
+        schedule(normalDelay);
         return;
       }
-      window.htmx.ajax("GET", url, { target: statusBar, swap: "innerHTML" }).then(
-        function () { delay = normalDelay; window.setTimeout(poll, delay); },
-        function () { delay = Math.min(delay * 2, maxDelay); window.setTimeout(poll, delay); }
-      );
+      window.htmx.ajax("GET", url, { target: statusBar, swap: "innerHTML" });
     }
+    // Back off while the frontend cannot be reached or reports the server unreachable.
     document.body.addEventListener("htmx:afterRequest", function (event) {
-      if (event.detail.target === statusBar && event.detail.failed) {
-        statusBar.dataset.lastError = String(Date.now());
-      }
+      if (event.detail.target !== statusBar) return;
+      const failing = event.detail.failed || statusBar.querySelector("[data-status=unreachable]") !== null;
+      delay = failing ? Math.min(delay * 2, maxDelay) : normalDelay;
+      statusBar.dataset.nextPollMs = String(delay);
+      schedule(delay);
     });
-    window.setTimeout(poll, normalDelay);
+    document.body.addEventListener("htmx:sendError", function (event) {
+      if (event.detail.target !== statusBar) return;
+      delay = Math.min(delay * 2, maxDelay);
+      statusBar.dataset.nextPollMs = String(delay);
+      schedule(delay);
+    });
+    // A save elsewhere on the page (a quick-add, a top-up) refreshes the bar at once.
+    document.body.addEventListener("reserve-changed", function () { schedule(0); });
+    poll();
   }
 })();

@@ -1,0 +1,45 @@
+"""The reserve in a real browser (issue 5, first slice): an operator's adjustment reaches the
+workspace's ledger, the audit log and the member's status bar."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+
+def test_an_operator_adjusts_a_reserve_and_sees_it_in_the_ledger_and_the_audit_log(
+    system, operator_page: Page, member_page: Page
+):
+    workspace = member_page.member_name  # a new workspace is named after its owner
+    expect(member_page.locator("#status-balance")).to_contain_text("$0.00")
+
+    # when the operator posts a -$5 adjustment with a reason
+    page = operator_page
+    page.goto(system.frontend_url + "/admin/billing/")
+    form = page.get_by_role("region", name="Manual adjustment")
+    form.get_by_label("Workspace").select_option(label=workspace)
+    form.get_by_label("Amount (USD, negative to debit)").fill("-5")
+    form.get_by_label("Reason").fill("Correction agreed with the customer")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Post adjustment").click()
+
+    # then it is in that workspace's ledger
+    expect(page.get_by_text("Adjustment of -5.00 USD posted; the balance is now -5.00 USD.")).to_be_visible()
+    ledger = page.locator("#tenant-ledger #ledger")
+    expect(ledger.locator("tbody tr")).to_have_count(1)
+    expect(ledger.locator("tbody tr").first).to_contain_text("-5.00")
+    expect(ledger.locator("tbody tr").first).to_contain_text("Correction agreed with the customer")
+
+    # and in the audit log, billing category
+    page.goto(system.frontend_url + "/admin/audit/?category=billing")
+    row = page.locator("#audit-table tr[data-action='reserve.adjusted']").first
+    expect(row).to_contain_text("-5.00 USD: Correction agreed with the customer")
+    expect(row).to_contain_text(workspace)
+
+    # and the member sees it: the status bar (red, negative) and the billing page
+    member_page.goto(system.frontend_url + "/billing/")
+    expect(member_page.locator("#status-balance")).to_contain_text("$-5.00")
+    expect(member_page.locator("#status-balance")).to_have_class(re.compile("text-danger"))
+    expect(member_page.locator("#reserve-balance")).to_contain_text("-5.00")
+    expect(member_page.locator("#ledger tbody tr").first).to_contain_text(
+        "Correction agreed with the customer"
+    )
