@@ -7,6 +7,8 @@ from django.db import transaction
 from afterresume.accounts.models import User
 from afterresume.accounts.timezones import valid_time_zone
 from afterresume.audit.services import audit_record
+from afterresume.billing.models import LedgerEntry
+from afterresume.billing.services import ledger_post
 from afterresume.invites.models import InvitePasskey
 from afterresume.invites.services import passkey_lock_for_redemption, passkey_redeem
 from afterresume.tenants.models import Membership, Tenant
@@ -37,6 +39,16 @@ def signup_complete(
     else:
         tenant = tenant_create_with_owner(owner=user)
     passkey_redeem(passkey=passkey, user=user, tenant=tenant, request=request)
+    if passkey.starter_credit_micros:
+        # Promotional money, kept apart from paid money as a `grant` (DESIGN §6); once per person.
+        ledger_post(
+            account_id=tenant.reserve.pk,
+            kind=LedgerEntry.Kind.GRANT,
+            amount_micros=passkey.starter_credit_micros,
+            idempotency_key=f"passkey:{passkey.pk}:starter-credit:{user.pk}",
+            memo=f"Starter credit from invite {passkey.prefix}…",
+            actor_id=user.pk,
+        )
     audit_record(
         category="auth",
         action="signup",

@@ -27,6 +27,7 @@ class PasskeyOut(serializers.Serializer):
     expires_at = serializers.DateTimeField()
     max_uses = serializers.IntegerField()
     use_count = serializers.IntegerField()
+    starter_credit_micros = serializers.IntegerField()
     revoked_at = serializers.DateTimeField(allow_null=True)
     target_tenant = serializers.SerializerMethodField()
 
@@ -58,6 +59,15 @@ class PasskeyListCreateApi(APIView):
             min_value=1, max_value=365, required=False, default=settings.INVITE_PASSKEY_DEFAULT_DAYS
         )
         max_uses = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=1)
+        starter_credit_dollars = serializers.DecimalField(
+            max_digits=8,
+            decimal_places=2,
+            min_value=0,
+            max_value=1000,
+            required=False,
+            default=0,
+            help_text="Promotional credit for the new workspace, in USD.",
+        )
         target_tenant_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
         def validate_target_tenant_id(self, value):
@@ -87,6 +97,7 @@ class PasskeyListCreateApi(APIView):
             expires_at=timezone.now() + timedelta(days=data["expires_in_days"]),
             max_uses=data["max_uses"],
             target_tenant=Tenant.objects.filter(pk=data["target_tenant_id"]).first(),
+            starter_credit_micros=int(data["starter_credit_dollars"] * 1_000_000),
             request=request,
         )
         # The raw key leaves the server this once; only its hash is stored.

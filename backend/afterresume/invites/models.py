@@ -25,6 +25,8 @@ class InvitePasskey(models.Model):
     max_uses = models.PositiveIntegerField(default=1)
     use_count = models.PositiveIntegerField(default=0)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Promotional credit posted to the new workspace's reserve at sign-up (a `grant`, DESIGN §6).
+    starter_credit_micros = models.BigIntegerField(default=0)
     target_tenant = models.ForeignKey(
         "tenants.Tenant",
         null=True,
@@ -39,6 +41,9 @@ class InvitePasskey(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(max_uses__gte=1), name="passkey_max_uses_positive"),
             models.CheckConstraint(condition=Q(use_count__lte=F("max_uses")), name="passkey_not_overused"),
+            models.CheckConstraint(
+                condition=Q(starter_credit_micros__gte=0), name="passkey_credit_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -42,6 +42,7 @@ def passkey_create(
     expires_at: datetime | None = None,
     max_uses: int = 1,
     target_tenant: Tenant | None = None,
+    starter_credit_micros: int = 0,
     request=None,
 ) -> tuple[InvitePasskey, str]:
     """A new passkey and its raw key (192 random bits). The raw key is returned once and never stored."""
@@ -58,6 +59,7 @@ def passkey_create(
         expires_at=expires_at,
         max_uses=max_uses,
         target_tenant=target_tenant,
+        starter_credit_micros=starter_credit_micros,
     )
     passkey.full_clean()
     passkey.save()
@@ -73,6 +75,7 @@ def passkey_create(
             "max_uses": max_uses,
             "expires_at": expires_at.isoformat(),
             "target_tenant": target_tenant.id if target_tenant else None,
+            "starter_credit_micros": starter_credit_micros,
         },
     )
     return passkey, raw_key

@@ -4,6 +4,7 @@ environment (see .env.example at the repository root); a bad value stops the sta
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from environs import Env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -137,6 +138,10 @@ CELERY_TIMEZONE = "UTC"
 # Periodic runs are declared here and run by plain `celery beat` (DESIGN §7).
 CELERY_BEAT_SCHEDULE = {
     "worker-ping": {"task": "afterresume.core.tasks.ping", "schedule": timedelta(seconds=30)},
+    "reserve-reconcile": {
+        "task": "afterresume.billing.tasks.reconcile",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
 
 # --- identity (django-allauth, headless, app client) -------------------------------------------

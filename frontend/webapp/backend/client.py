@@ -306,7 +306,13 @@ class BackendClient:
         return self.get(f"/api/admin/passkeys/{int(passkey_id)}/")
 
     def admin_passkey_create(
-        self, *, note: str, expires_in_days: int, max_uses: int, target_tenant_id: int | None
+        self,
+        *,
+        note: str,
+        expires_in_days: int,
+        max_uses: int,
+        target_tenant_id: int | None,
+        starter_credit_dollars: str = "0",
     ) -> dict:
         return self.post(
             "/api/admin/passkeys/",
@@ -315,6 +321,7 @@ class BackendClient:
                 "expires_in_days": expires_in_days,
                 "max_uses": max_uses,
                 "target_tenant_id": target_tenant_id,
+                "starter_credit_dollars": starter_credit_dollars,
             },
         )
 

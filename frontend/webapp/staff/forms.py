@@ -20,13 +20,22 @@ CATEGORY_CHOICES = [
 
 
 class PasskeyCreateForm(BackendErrorsMixin, forms.Form):
-    backend_field_names = {"target_tenant_id": "target_tenant"}
+    backend_field_names = {"target_tenant_id": "target_tenant", "starter_credit_dollars": "starter_credit"}
 
     note = forms.CharField(
         max_length=200, required=False, help_text="Who it is for, e.g. “Ada, design team”."
     )
     expires_in_days = forms.IntegerField(label="Expires after (days)", min_value=1, max_value=365, initial=14)
     max_uses = forms.IntegerField(label="Uses", min_value=1, max_value=1000, initial=1)
+    starter_credit = forms.DecimalField(
+        label="Starter credit (USD)",
+        required=False,
+        min_value=0,
+        max_value=1000,
+        decimal_places=2,
+        initial=0,
+        help_text="Promotional credit for the new workspace; shown apart from paid money.",
+    )
     target_tenant = forms.TypedChoiceField(
         label="Workspace",
         required=False,

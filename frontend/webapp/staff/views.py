@@ -65,6 +65,7 @@ def passkey_create(request):
                 expires_in_days=form.cleaned_data["expires_in_days"],
                 max_uses=form.cleaned_data["max_uses"],
                 target_tenant_id=form.cleaned_data["target_tenant"],
+                starter_credit_dollars=f"{form.cleaned_data['starter_credit'] or 0:.2f}",
             )
         except FORM_ERRORS as error:
             form.add_backend_errors(error)

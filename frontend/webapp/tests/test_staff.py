@@ -240,7 +240,13 @@ def test_creating_a_passkey_shows_the_raw_key_once_with_a_copy_button(backend, s
     backend.expect_request(
         "/api/admin/passkeys/",
         method="POST",
-        json={"note": "Grace, design team", "expires_in_days": 14, "max_uses": 2, "target_tenant_id": 4},
+        json={
+            "note": "Grace, design team",
+            "expires_in_days": 14,
+            "max_uses": 2,
+            "target_tenant_id": 4,
+            "starter_credit_dollars": "0.00",
+        },
     ).respond_with_json(
         {**passkey(max_uses=2, target_tenant=TENANTS[1]), "key": "arinv_AbC.raw-secret-key"}, status=201
     )
@@ -269,7 +275,13 @@ def test_a_passkey_for_a_new_workspace_is_asked_for_with_no_target(backend, sign
     backend.expect_request(
         "/api/admin/passkeys/",
         method="POST",
-        json={"note": "", "expires_in_days": 14, "max_uses": 1, "target_tenant_id": None},
+        json={
+            "note": "",
+            "expires_in_days": 14,
+            "max_uses": 1,
+            "target_tenant_id": None,
+            "starter_credit_dollars": "0.00",
+        },
     ).respond_with_json({**passkey(note=""), "key": "arinv_AbC.raw-secret-key"}, status=201)
 
     response = signed_in_operator.post(
@@ -618,3 +630,29 @@ def test_a_display_name_with_markup_chosen_at_sign_up_is_escaped_for_operators(b
 
     assert SCRIPT not in page
     assert f"<td>{ESCAPED}</td>" in page
+
+
+def test_a_passkey_can_carry_a_starter_credit(backend, signed_in_operator):
+    backend.expect_request("/api/admin/tenants/").respond_with_json([])
+    backend.expect_request(
+        "/api/admin/passkeys/",
+        method="POST",
+        json={
+            "note": "trial",
+            "expires_in_days": 14,
+            "max_uses": 1,
+            "target_tenant_id": None,
+            "starter_credit_dollars": "5.00",
+        },
+    ).respond_with_json(
+        {**passkey(note="trial", starter_credit_micros=5_000_000), "key": "arinv_x" * 4}, status=201
+    )
+
+    response = signed_in_operator.post(
+        "/admin/passkeys/new/",
+        {"note": "trial", "expires_in_days": "14", "max_uses": "1", "starter_credit": "5"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert "5.00 USD starter credit" in response.content.decode()

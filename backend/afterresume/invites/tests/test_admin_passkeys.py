@@ -26,6 +26,7 @@ PASSKEY_FIELDS = {
     "use_count",
     "revoked_at",
     "target_tenant",
+    "starter_credit_micros",
 }
 
 

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -20,9 +21,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--tenant", type=int, default=None, help="Invite into this existing workspace (id)."
         )
+        parser.add_argument(
+            "--credit", default="0", help="Starter credit for the new workspace, in USD (e.g. 5)."
+        )
         parser.add_argument("--quiet", action="store_true", help="Print only the key.")
 
-    def handle(self, *args, note, days, max_uses, tenant, quiet, **options):
+    def handle(self, *args, note, days, max_uses, tenant, credit, quiet, **options):
+        try:
+            credit_micros = int(Decimal(credit) * 1_000_000)
+        except InvalidOperation:
+            raise CommandError("--credit must be an amount in USD, e.g. 5 or 2.50.") from None
+        if credit_micros < 0:
+            raise CommandError("--credit cannot be negative.")
         if days < 1 or max_uses < 1:
             raise CommandError("--days and --max-uses must be at least 1.")
         target = None
@@ -36,6 +46,7 @@ class Command(BaseCommand):
             expires_at=timezone.now() + timedelta(days=days),
             max_uses=max_uses,
             target_tenant=target,
+            starter_credit_micros=credit_micros,
         )
         if quiet:
             self.stdout.write(raw_key)
