@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from afterresume.accounts.apis import allauth_login_with_429, atomic_allauth_signup
+from afterresume.billing.views import simulated_checkout
 
 urlpatterns = [
     path("api/", include("afterresume.core.urls")),
@@ -23,6 +24,7 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=[]),
         name="api-docs",
     ),
+    path("billing/simulated-checkout/<str:checkout_id>/", simulated_checkout, name="simulated-checkout"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,20 +1,23 @@
 import csv
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Sum
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from afterresume.audit.services import audit_record
+from afterresume.billing.gateway import checkout_session_create
 from afterresume.billing.models import LedgerEntry, ReserveAccount
 from afterresume.billing.money import dollars_to_micros, micros_to_cents, micros_to_dollars
 from afterresume.billing.selectors import reserve_reconcile
 from afterresume.billing.services import ledger_post
+from afterresume.billing.simulated import simulated_checkout_create
 from afterresume.core.pagination import paginated_response
 from afterresume.core.permissions import IsOperator
 from afterresume.tenants.apis import TenantApi
@@ -391,4 +394,84 @@ class AdminTenantLedgerApi(APIView):
         entries = _ledger(account, kind=filters.validated_data.get("kind", ""))
         return paginated_response(
             request=request, view=self, queryset=entries, serializer_class=ReserveLedgerApi.EntryOut
+        )
+
+
+class ServiceUnavailable(APIException):
+    status_code = 503
+    default_detail = "This service is not available right now."
+
+
+class TopupSessionApi(TenantApi):
+    """Start a top-up: answers the URL of the checkout page (Stripe's, or the local one in
+    simulated mode). The reserve is credited when the payment's webhook arrives."""
+
+    class TopupIn(serializers.Serializer):
+        amount_dollars = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+        def validate_amount_dollars(self, value):
+            low, high = settings.TOPUP_MIN_DOLLARS, settings.TOPUP_MAX_DOLLARS
+            if not low <= value <= high:
+                raise serializers.ValidationError(f"Choose an amount from {low} to {high} USD.")
+            return value
+
+    @extend_schema(
+        request=TopupIn,
+        responses={
+            201: inline_serializer(
+                "TopupSession", {"url": serializers.URLField(), "simulated": serializers.BooleanField()}
+            )
+        },
+    )
+    def post(self, request):
+        given = self.TopupIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        cents = int(given.validated_data["amount_dollars"] * 100)
+        return_url = f"{settings.FRONTEND_URL}/billing/"
+        if settings.STRIPE_SIMULATED:
+            checkout = simulated_checkout_create(
+                account=request.tenant.reserve, amount_cents=cents, user=request.user, return_url=return_url
+            )
+            url = f"{settings.BACKEND_PUBLIC_URL}/billing/simulated-checkout/{checkout.pk}/"
+        elif settings.STRIPE_SECRET_KEY:
+            url = checkout_session_create(
+                tenant_id=request.tenant.pk,
+                amount_cents=cents,
+                email=request.user.email,
+                return_url=return_url,
+                idempotency_key=f"topup:{request.user.pk}:{request.request_id}",
+            )
+        else:
+            raise ServiceUnavailable("Payments are not configured on this server.")
+        audit_record(
+            category="billing",
+            action="topup.started",
+            request=request,
+            actor=request.user,
+            tenant=request.tenant,
+            summary=f"Top-up of {cents / 100:.2f} USD started",
+        )
+        return Response({"url": url, "simulated": settings.STRIPE_SIMULATED}, status=status.HTTP_201_CREATED)
+
+
+class TopupOptionsApi(TenantApi):
+    @extend_schema(
+        responses=inline_serializer(
+            "TopupOptions",
+            {
+                "presets_dollars": serializers.ListField(child=serializers.IntegerField()),
+                "min_dollars": serializers.IntegerField(),
+                "max_dollars": serializers.IntegerField(),
+                "simulated": serializers.BooleanField(),
+            },
+        )
+    )
+    def get(self, request):
+        return Response(
+            {
+                "presets_dollars": settings.TOPUP_PRESETS_DOLLARS,
+                "min_dollars": settings.TOPUP_MIN_DOLLARS,
+                "max_dollars": settings.TOPUP_MAX_DOLLARS,
+                "simulated": settings.STRIPE_SIMULATED,
+            }
         )

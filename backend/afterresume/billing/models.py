@@ -181,3 +181,37 @@ class RateLineItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.meter}: {self.price_micros} µ$ / {self.per_quantity}"
+
+
+class StripeEvent(models.Model):
+    """Every webhook event, stored by its id before it is processed (DESIGN §6)."""
+
+    id = models.CharField(primary_key=True, max_length=100)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.type}"
+
+
+class SimulatedCheckout(models.Model):
+    """A top-up in simulated mode (development): the local stand-in for a Stripe Checkout page."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CONFIRMED = "confirmed", "Confirmed"
+        CANCELED = "canceled", "Canceled"
+
+    id = models.CharField(primary_key=True, max_length=80)
+    account = models.ForeignKey(ReserveAccount, on_delete=models.PROTECT, related_name="+")
+    amount_cents = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    return_url = models.URLField(max_length=500)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.status})"

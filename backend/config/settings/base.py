@@ -251,6 +251,26 @@ STORAGES = {
 }
 MEDIA_ROOT = RUN_DIR / "media"
 
+# --- payments (DESIGN §6) -------------------------------------------------------------------------
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", "")
+# Where the stripe library sends API calls (tests point it at a local server; empty: Stripe).
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", "")
+# Simulated mode (development only): no Stripe keys; a local checkout page and signed events
+# delivered by a Celery task to the real webhook endpoint. Production refuses it.
+STRIPE_SIMULATED = env.bool("STRIPE_SIMULATED", not STRIPE_SECRET_KEY)
+if STRIPE_SIMULATED and not STRIPE_WEBHOOK_SECRET:
+    # Both ends (the delivering task and the webhook) are this backend: a secret derived from ours.
+    import hashlib as _hashlib
+
+    STRIPE_WEBHOOK_SECRET = "whsec_sim_" + _hashlib.sha256(f"{SECRET_KEY}:stripe".encode()).hexdigest()[:32]
+# Where the simulated deliveries reach this backend's webhook.
+BACKEND_INTERNAL_URL = env.str("BACKEND_INTERNAL_URL", "http://127.0.0.1:8000").rstrip("/")
+BACKEND_PUBLIC_URL = env.str("BACKEND_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+TOPUP_PRESETS_DOLLARS = env.list("TOPUP_PRESETS_DOLLARS", [10, 25, 50, 100], subcast=int)
+TOPUP_MIN_DOLLARS = env.int("TOPUP_MIN_DOLLARS", 5)
+TOPUP_MAX_DOLLARS = env.int("TOPUP_MAX_DOLLARS", 500)
+
 # --- evidence files (DESIGN §5, §11) ------------------------------------------------------------
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
 EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", 10)

@@ -34,3 +34,8 @@ CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 MAILERS = mailers(env.str("EMAIL_BACKEND", SMTP_BACKEND))
+
+# Simulated payments are for development only; without Stripe keys, top-ups are unavailable.
+if env.bool("STRIPE_SIMULATED", False):
+    raise ImproperlyConfigured("STRIPE_SIMULATED is for development only: set STRIPE_SECRET_KEY instead.")
+STRIPE_SIMULATED = False

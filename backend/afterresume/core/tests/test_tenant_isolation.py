@@ -33,6 +33,7 @@ PUBLIC_ROUTES = {
     "api/docs/",
     "api/auth/signup/",
     "api/auth/token/",
+    "api/billing/webhook/",  # signed by Stripe instead
 }
 
 

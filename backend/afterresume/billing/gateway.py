@@ -1,0 +1,39 @@
+"""Stripe API calls, through the stripe library only (pointed at STRIPE_API_BASE in tests)."""
+
+import stripe
+from django.conf import settings
+
+
+def stripe_client() -> stripe.StripeClient:
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base or {}, max_network_retries=2)
+
+
+def checkout_session_create(
+    *, tenant_id: int, amount_cents: int, email: str, return_url: str, idempotency_key: str
+) -> str:
+    """A Checkout session (payment mode) for a top-up; returns the URL to send the person to. The
+    workspace travels in the metadata of the session and of its payment."""
+    metadata = {"tenant_id": str(tenant_id), "purpose": "reserve_topup"}
+    session = stripe_client().v1.checkout.sessions.create(
+        params={
+            "mode": "payment",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": "usd",
+                        "unit_amount": amount_cents,
+                        "product_data": {"name": "AfterResume reserve top-up"},
+                    },
+                }
+            ],
+            "customer_email": email,
+            "metadata": metadata,
+            "payment_intent_data": {"metadata": metadata},
+            "success_url": f"{return_url}?topup=success",
+            "cancel_url": f"{return_url}?topup=canceled",
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+    return session.url

@@ -1,0 +1,189 @@
+"""Stripe webhooks (DESIGN §6): verified with the stripe library, stored by event id before
+processing, processed idempotently. Money is keyed by the payment, not the event, so that
+`checkout.session.completed` and `payment_intent.succeeded` for one payment credit once."""
+
+import json
+import logging
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from afterresume.audit.services import audit_record
+from afterresume.billing.models import LedgerEntry, ReserveAccount, StripeEvent
+from afterresume.billing.services import ledger_post
+
+logger = logging.getLogger(__name__)
+MICROS_PER_CENT = 10_000
+
+
+def webhook_receive(*, payload: bytes, signature: str) -> StripeEvent:
+    """Verify and store one delivery, then process it (once). Raises
+    stripe.SignatureVerificationError or ValueError for a delivery that is not genuine; nothing is
+    stored then."""
+    event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    body = json.loads(payload)
+    try:
+        stored, _ = StripeEvent.objects.get_or_create(
+            id=event["id"], defaults={"type": event["type"], "payload": body}
+        )
+    except IntegrityError:  # the same event delivered concurrently: the other request stored it
+        stored = StripeEvent.objects.get(id=event["id"])
+    return stripe_event_process(event_id=stored.id)
+
+
+@transaction.atomic
+def stripe_event_process(*, event_id: str) -> StripeEvent:
+    stored = StripeEvent.objects.select_for_update().get(id=event_id)
+    if stored.processed_at is not None:
+        return stored
+    handler = HANDLERS.get(stored.type)
+    stored.outcome = (
+        handler(stored.id, stored.payload["data"]["object"]) if handler else "ignored: unknown type"
+    )
+    stored.processed_at = timezone.now()
+    stored.save(update_fields=["outcome", "processed_at"])
+    return stored
+
+
+def _account_for(payment: dict) -> ReserveAccount | None:
+    tenant_id = (payment.get("metadata") or {}).get("tenant_id")
+    if tenant_id and str(tenant_id).isdigit():
+        return ReserveAccount.objects.filter(tenant_id=int(tenant_id)).first()
+    return None
+
+
+def _account_of_payment(payment_intent_id: str) -> ReserveAccount | None:
+    """The account a payment credited (refunds and disputes name the payment, not the tenant)."""
+    entry = (
+        LedgerEntry.objects.filter(idempotency_key=f"payment:{payment_intent_id}")
+        .select_related("account")
+        .first()
+    )
+    return entry.account if entry else None
+
+
+def _credit(event_id: str, *, account: ReserveAccount | None, payment_id: str, cents: int, what: str) -> str:
+    if account is None:
+        logger.error("stripe event %s: payment %s names no known workspace", event_id, payment_id)
+        return "ignored: no workspace in the metadata"
+    if cents <= 0:
+        return "ignored: nothing paid"
+    entry = ledger_post(
+        account_id=account.pk,
+        kind=LedgerEntry.Kind.TOPUP,
+        amount_micros=cents * MICROS_PER_CENT,
+        idempotency_key=f"payment:{payment_id}",
+        memo=f"Top-up ({what})",
+        stripe_event_id=event_id,
+    )
+    if entry.stripe_event_id == event_id:
+        audit_record(
+            category="billing",
+            action="reserve.topped_up",
+            tenant=account.tenant,
+            target=f"ledger_entry:{entry.pk}",
+            summary=f"Top-up of {cents / 100:.2f} USD ({payment_id})",
+        )
+    return f"credited {cents} cents for {payment_id}"
+
+
+def _checkout_completed(event_id: str, session: dict) -> str:
+    if session.get("payment_status") != "paid":
+        return "ignored: not paid yet"
+    payment_id = session.get("payment_intent") or session["id"]
+    return _credit(
+        event_id,
+        account=_account_for(session),
+        payment_id=payment_id,
+        cents=int(session.get("amount_total") or 0),
+        what="checkout",
+    )
+
+
+def _payment_succeeded(event_id: str, intent: dict) -> str:
+    return _credit(
+        event_id,
+        account=_account_for(intent),
+        payment_id=intent["id"],
+        cents=int(intent.get("amount_received") or intent.get("amount") or 0),
+        what="payment",
+    )
+
+
+def _charge_refunded(event_id: str, charge: dict) -> str:
+    account = _account_for(charge) or _account_of_payment(charge.get("payment_intent") or "")
+    if account is None:
+        return "ignored: refund of an unknown payment"
+    refunds = (charge.get("refunds") or {}).get("data") or []
+    if not refunds:  # older payloads: one cumulative amount
+        refunds = [
+            {
+                "id": f"{charge['id']}:{charge.get('amount_refunded', 0)}",
+                "amount": charge.get("amount_refunded", 0),
+            }
+        ]
+    posted = 0
+    for refund in refunds:
+        cents = int(refund.get("amount") or 0)
+        if cents > 0:
+            ledger_post(
+                account_id=account.pk,
+                kind=LedgerEntry.Kind.REFUND,
+                amount_micros=-cents * MICROS_PER_CENT,
+                idempotency_key=f"refund:{refund['id']}",
+                memo="Refund",
+                stripe_event_id=event_id,
+            )
+            posted += 1
+    return f"refunds posted: {posted}"
+
+
+def _dispute_created(event_id: str, dispute: dict) -> str:
+    account = _account_of_payment(dispute.get("payment_intent") or "")
+    if account is None:
+        return "ignored: dispute of an unknown payment"
+    ReserveAccount.objects.filter(pk=account.pk).update(is_disputed=True)
+    audit_record(
+        category="billing",
+        action="reserve.dispute_opened",
+        tenant=account.tenant,
+        summary=f"Payment {dispute.get('payment_intent')} disputed",
+        data={"dispute": dispute.get("id")},
+    )
+    return "account flagged"
+
+
+def _dispute_closed(event_id: str, dispute: dict) -> str:
+    account = _account_of_payment(dispute.get("payment_intent") or "")
+    if account is None:
+        return "ignored: dispute of an unknown payment"
+    ReserveAccount.objects.filter(pk=account.pk).update(is_disputed=False)
+    if dispute.get("status") != "lost":
+        return f"dispute closed: {dispute.get('status')}"
+    cents = int(dispute.get("amount") or 0)
+    ledger_post(
+        account_id=account.pk,
+        kind=LedgerEntry.Kind.REVERSAL,
+        amount_micros=-cents * MICROS_PER_CENT,
+        idempotency_key=f"dispute:{dispute['id']}",
+        memo="Dispute lost",
+        stripe_event_id=event_id,
+    )
+    audit_record(
+        category="billing",
+        action="reserve.dispute_lost",
+        tenant=account.tenant,
+        summary=f"Dispute lost: {cents / 100:.2f} USD debited",
+    )
+    return "dispute lost: debited"
+
+
+HANDLERS = {
+    "checkout.session.completed": _checkout_completed,
+    "payment_intent.succeeded": _payment_succeeded,
+    "charge.refunded": _charge_refunded,
+    "charge.dispute.created": _dispute_created,
+    "charge.dispute.closed": _dispute_closed,
+}
