@@ -93,6 +93,8 @@ def start_run_command(tmp_path: Path, **extra_env: str) -> RunningSystem:
         "BACKEND_PORT": str(backend_port),
         "FRONTEND_PORT": str(frontend_port),
         "PYTHONUNBUFFERED": "1",
+        # Every browser test signs people up from 127.0.0.1; the limit itself is tested in backend/.
+        "RATE_LIMIT_SIGNUP": "1000/h/ip",
         **extra_env,
     }
     env.pop("ADMIN_PASSWORD", None) if "ADMIN_PASSWORD" not in extra_env else None
@@ -108,8 +110,8 @@ def start_run_command(tmp_path: Path, **extra_env: str) -> RunningSystem:
     )
     system = RunningSystem(
         process,
-        f"http://127.0.0.1:{backend_port}",
-        f"http://127.0.0.1:{frontend_port}",
+        f"http://localhost:{backend_port}",
+        f"http://localhost:{frontend_port}",
         backend_port,
         frontend_port,
         log_path,

@@ -43,3 +43,24 @@ def test_an_operator_adjusts_a_reserve_and_sees_it_in_the_ledger_and_the_audit_l
     expect(member_page.locator("#ledger tbody tr").first).to_contain_text(
         "Correction agreed with the customer"
     )
+
+
+def test_a_member_tops_up_25_dollars_in_simulated_mode_and_sees_it_everywhere(system, member_page: Page):
+    page = member_page
+    page.goto(system.frontend_url + "/billing/")
+    expect(page.locator("#reserve-balance")).to_contain_text("0.00")
+
+    # when the person picks $25 and pays on the (simulated) checkout page
+    page.get_by_role("button", name="$25", exact=True).click()
+    expect(page.locator("#amount")).to_have_text("25.00 USD")
+    page.get_by_role("button", name="Pay 25.00 USD").click()
+
+    # then they are back on billing, and the webhook's credit shows in the balance, the ledger and
+    # the status bar
+    expect(page.locator("#topup-success")).to_be_visible()
+    expect(page.locator("#reserve-balance")).to_contain_text("25.00", timeout=20_000)
+    expect(page.locator("#status-balance")).to_contain_text("$25.00")
+    page.reload()
+    row = page.locator("#ledger tbody tr").first
+    expect(row).to_contain_text("Top-up")
+    expect(row).to_contain_text("25.00")

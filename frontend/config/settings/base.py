@@ -120,7 +120,9 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # A top-up form answers with a redirect to the checkout page: Stripe's (or the backend's own in
+    # simulated mode); form-action applies to where such a redirect leads.
+    "form-action": [CSP.SELF, BACKEND_PUBLIC_URL, "https://checkout.stripe.com", "https://billing.stripe.com"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

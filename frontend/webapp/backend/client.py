@@ -264,6 +264,12 @@ class BackendClient:
     def reserve_ledger(self, *, kind: str = "", page: int = 1) -> dict:
         return self.get("/api/billing/reserve/ledger/", params=_present(kind=kind, page=page))
 
+    def topup_options(self) -> dict:
+        return self.get("/api/billing/topup/options/")
+
+    def topup_session(self, *, amount_dollars: str) -> dict:
+        return self.post("/api/billing/topup/session/", json={"amount_dollars": amount_dollars})
+
     def billing_profile(self) -> dict:
         return self.get("/api/billing/profile/")
 

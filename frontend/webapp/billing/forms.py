@@ -39,3 +39,11 @@ class AdjustmentForm(BackendErrorsMixin, forms.Form):
         if self.cleaned_data["amount"] == 0:
             raise forms.ValidationError("An adjustment cannot be zero.")
         return self.cleaned_data["amount"]
+
+
+class TopupForm(BackendErrorsMixin, forms.Form):
+    backend_field_names = {"amount_dollars": "amount"}
+
+    amount = forms.DecimalField(
+        label="Amount (USD)", max_digits=8, decimal_places=2, min_value=Decimal("0.01")
+    )

@@ -6,11 +6,13 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from webapp.accounts.session import session_user, signin_required, staff_required
 from webapp.accounts.views import FORM_ERRORS
 from webapp.backend.errors import BackendPermissionDenied
-from webapp.billing.forms import AdjustmentForm, BillingSettingsForm
+from webapp.billing.forms import AdjustmentForm, BillingSettingsForm, TopupForm
 
 MICROS = Decimal(1_000_000)
 
@@ -36,6 +38,10 @@ def _billing_context(request, settings_form=None) -> dict:
         "kind": kind,
         "settings_form": settings_form,
         "is_owner": (session_user(request) or {}).get("role") == "owner",
+        "topup": request.GET.get("topup", ""),
+        "poll": int(request.GET.get("poll", "0")) if request.GET.get("poll", "0").isdigit() else 10,
+        "topup_form": TopupForm(),
+        "topup_options": request.backend.topup_options(),
         "kinds": [
             ("topup", "Top-ups"),
             ("grant", "Promotional credit"),
@@ -49,8 +55,32 @@ def _billing_context(request, settings_form=None) -> dict:
 
 @require_GET
 @signin_required
+@vary_on_headers("HX-Request")
 def billing(request):
+    if request.htmx and request.htmx.target == "balance-card":
+        # Polled right after a top-up: the balance, and a nudge for the status bar to refresh too.
+        response = render(
+            request, "billing/billing.html#balance", {"balance": request.backend.reserve_balance()}
+        )
+        return trigger_client_event(response, "reserve-changed")
     return render(request, "billing/billing.html", _billing_context(request))
+
+
+@require_POST
+@signin_required
+def topup(request):
+    form = TopupForm(request.POST)
+    if form.is_valid():
+        try:
+            session = request.backend.topup_session(amount_dollars=f"{form.cleaned_data['amount']:.2f}")
+        except FORM_ERRORS as error:
+            form.add_backend_errors(error)
+        else:
+            # To the checkout page (Stripe's, or the local one in simulated mode).
+            return redirect(session["url"])
+    return render(
+        request, "billing/billing.html", {**_billing_context(request), "topup_form": form}, status=422
+    )
 
 
 @require_POST
