@@ -122,7 +122,12 @@ SECURE_CSP = {
     "connect-src": [CSP.SELF],
     # A top-up form answers with a redirect to the checkout page: Stripe's (or the backend's own in
     # simulated mode); form-action applies to where such a redirect leads.
-    "form-action": [CSP.SELF, BACKEND_PUBLIC_URL, "https://checkout.stripe.com", "https://billing.stripe.com"],
+    "form-action": [
+        CSP.SELF,
+        BACKEND_PUBLIC_URL,
+        "https://checkout.stripe.com",
+        "https://billing.stripe.com",
+    ],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
