@@ -13,8 +13,9 @@ from rest_framework.views import APIView
 
 from afterresume.audit.services import audit_record
 from afterresume.billing.gateway import checkout_session_create
-from afterresume.billing.models import LedgerEntry, ReserveAccount
+from afterresume.billing.models import LedgerEntry, RateCardVersion, ReserveAccount
 from afterresume.billing.money import dollars_to_micros, micros_to_cents, micros_to_dollars
+from afterresume.billing.pricing import rate_card_version_create
 from afterresume.billing.selectors import reserve_reconcile
 from afterresume.billing.services import ledger_post
 from afterresume.billing.simulated import simulated_checkout_create
@@ -474,4 +475,82 @@ class TopupOptionsApi(TenantApi):
                 "max_dollars": settings.TOPUP_MAX_DOLLARS,
                 "simulated": settings.STRIPE_SIMULATED,
             }
+        )
+
+
+class AdminRateCardApi(APIView):
+    """Rate cards: every version of every plan with its line items; a new version from a date
+    (the one in force until then ends there; started versions are never changed otherwise)."""
+
+    permission_classes = (IsOperator,)
+
+    class LineItemIn(serializers.Serializer):
+        meter = serializers.CharField(max_length=40)
+        model = serializers.CharField(max_length=100)
+        price_micros = serializers.IntegerField(min_value=0)
+        per_quantity = serializers.IntegerField(min_value=1, default=1_000_000)
+
+    class RateCardVersionIn(serializers.Serializer):
+        plan = serializers.CharField(max_length=40, default="standard")
+        effective_from = serializers.DateTimeField()
+        note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        items = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=200)
+
+        def validate_items(self, value):
+            checked = []
+            for item in value:
+                line = AdminRateCardApi.LineItemIn(data=item)
+                line.is_valid(raise_exception=True)
+                checked.append(line.validated_data)
+            if len({(item["meter"], item["model"]) for item in checked}) != len(checked):
+                raise serializers.ValidationError("Each meter and model appears once.")
+            return checked
+
+    @extend_schema(responses=inline_serializer("RateCards", {"versions": serializers.ListField()}))
+    def get(self, request):
+        versions = (
+            RateCardVersion.objects.select_related("card")
+            .prefetch_related("items")
+            .order_by("card__plan", "-effective_from")
+        )
+        return Response(
+            {
+                "versions": [
+                    {
+                        "id": version.id,
+                        "plan": version.card.plan,
+                        "effective_from": version.effective_from.isoformat(),
+                        "effective_to": version.effective_to.isoformat() if version.effective_to else None,
+                        "note": version.note,
+                        "items": [
+                            {
+                                "meter": item.meter,
+                                "model": item.model,
+                                "price_micros": item.price_micros,
+                                "per_quantity": item.per_quantity,
+                            }
+                            for item in version.items.all()
+                        ],
+                    }
+                    for version in versions
+                ]
+            }
+        )
+
+    @extend_schema(request=RateCardVersionIn, responses={201: dict})
+    def post(self, request):
+        given = self.RateCardVersionIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        version = rate_card_version_create(
+            plan=data["plan"],
+            effective_from=data["effective_from"],
+            items=data["items"],
+            note=data["note"],
+            actor=request.user,
+            request=request,
+        )
+        return Response(
+            {"id": version.id, "plan": data["plan"], "effective_from": version.effective_from.isoformat()},
+            status=status.HTTP_201_CREATED,
         )

@@ -1,12 +1,13 @@
 """One pricing function for actual usage and for pre-flight estimates (DESIGN §6)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 from math import ceil
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from afterresume.audit.services import audit_record
 from afterresume.billing.models import RateCard, RateCardVersion, RateLineItem
@@ -53,6 +54,9 @@ def rate_card_version_create(
 ) -> RateCardVersion:
     """A new version of a plan's prices from `effective_from`; the version in force until then
     ends there. Versions already started are never changed otherwise (usage was priced with them)."""
+    if effective_from < timezone.now() - timedelta(minutes=1):
+        # Usage since then has been priced already: prices change from now on, never backwards.
+        raise ValidationError({"effective_from": "A new version cannot start in the past."})
     card, _ = RateCard.objects.get_or_create(plan=plan)
     later = card.versions.select_for_update().filter(effective_from__gte=effective_from)
     if later.exists():

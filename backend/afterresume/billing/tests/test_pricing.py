@@ -2,12 +2,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from afterresume.audit.models import AuditEvent
 from afterresume.billing.models import RateCardVersion
 from afterresume.billing.pricing import UnpricedUsage, price_usage, rate_card_version_create
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+FUTURE = timezone.now().replace(microsecond=0) + timedelta(days=3)
 
 
 def test_the_standard_plan_prices_the_local_model_out_of_the_box(db):
@@ -28,7 +30,7 @@ def test_a_cost_is_rounded_up_to_a_whole_micro_dollar_once_per_event(db):
 
 
 def test_usage_is_priced_with_the_version_in_force_when_it_happened(db, operator):
-    change = NOW + timedelta(days=3)
+    change = FUTURE
     rate_card_version_create(
         plan="standard",
         effective_from=change,
@@ -48,10 +50,11 @@ def test_usage_is_priced_with_the_version_in_force_when_it_happened(db, operator
     assert AuditEvent.objects.filter(action="rate_card.version_created", actor=operator).count() == 1
 
 
-def test_a_version_cannot_be_slipped_in_before_one_that_has_started(db, operator):
+def test_a_version_cannot_be_slipped_in_before_a_later_one(db, operator):
+    later = FUTURE + timedelta(days=10)
     rate_card_version_create(
         plan="standard",
-        effective_from=NOW,
+        effective_from=later,
         actor=operator,
         items=[{"meter": "tokens_in", "model": "local", "price_micros": 1}],
     )
@@ -59,11 +62,22 @@ def test_a_version_cannot_be_slipped_in_before_one_that_has_started(db, operator
     with pytest.raises(ValidationError):
         rate_card_version_create(
             plan="standard",
-            effective_from=NOW - timedelta(days=1),
+            effective_from=later - timedelta(days=1),
             actor=operator,
             items=[{"meter": "tokens_in", "model": "local", "price_micros": 2}],
         )
     assert RateCardVersion.objects.filter(card__plan="standard").count() == 2
+
+
+def test_prices_never_change_backwards(db, operator):
+    with pytest.raises(ValidationError, match="cannot start in the past"):
+        rate_card_version_create(
+            plan="standard",
+            effective_from=timezone.now() - timedelta(hours=1),
+            actor=operator,
+            items=[{"meter": "tokens_in", "model": "local", "price_micros": 2}],
+        )
+    assert RateCardVersion.objects.filter(card__plan="standard").count() == 1
 
 
 def test_usage_of_a_model_without_a_price_is_refused_rather_than_free(db):
@@ -84,3 +98,66 @@ def test_an_estimate_is_priced_by_the_same_function(db):
     )
 
     assert estimate == 2_000 + 1_500
+
+
+def test_operators_list_rate_cards_and_add_a_version_through_the_api(operator, owner):
+    from conftest import token_client
+
+    client = token_client(operator)
+    created = client.post(
+        "/api/billing/admin/rate-cards/",
+        {
+            "plan": "standard",
+            "effective_from": FUTURE.isoformat(),
+            "note": "2027 prices",
+            "items": [
+                {"meter": "tokens_in", "model": "local", "price_micros": 400_000},
+                {"meter": "tokens_out", "model": "local", "price_micros": 1_200_000},
+            ],
+        },
+        format="json",
+    )
+    listed = client.get("/api/billing/admin/rate-cards/").json()["versions"]
+    refused = token_client(owner).get("/api/billing/admin/rate-cards/")
+
+    assert created.status_code == 201
+    assert [(v["note"], v["effective_to"]) for v in listed] == [
+        ("2027 prices", None),
+        ("launch prices", FUTURE.isoformat()),
+    ]
+    assert listed[0]["items"][0] == {
+        "meter": "tokens_in",
+        "model": "local",
+        "price_micros": 400_000,
+        "per_quantity": 1_000_000,
+    }
+    assert refused.status_code == 403
+
+
+def test_a_version_with_a_repeated_or_negative_line_is_refused(operator):
+    from conftest import token_client
+
+    client = token_client(operator)
+    repeated = client.post(
+        "/api/billing/admin/rate-cards/",
+        {
+            "effective_from": FUTURE.isoformat(),
+            "items": [
+                {"meter": "tokens_in", "model": "local", "price_micros": 1},
+                {"meter": "tokens_in", "model": "local", "price_micros": 2},
+            ],
+        },
+        format="json",
+    )
+    negative = client.post(
+        "/api/billing/admin/rate-cards/",
+        {
+            "effective_from": FUTURE.isoformat(),
+            "items": [{"meter": "tokens_in", "model": "local", "price_micros": -1}],
+        },
+        format="json",
+    )
+
+    assert repeated.status_code == 400
+    assert negative.status_code == 400
+    assert RateCardVersion.objects.count() == 1
