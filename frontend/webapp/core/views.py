@@ -33,4 +33,6 @@ def status_bar(request):
             bar = request.backend.status_bar()
         else:
             request.backend.health()
-    return render(request, "core/status_bar.html", {"bar": bar, "updated_at": timezone.now()})
+    return render(
+        request, "core/status_bar.html", {"bar": bar, "updated_at": timezone.now(), "is_poll": True}
+    )
