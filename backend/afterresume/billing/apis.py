@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from afterresume.audit.services import audit_record
-from afterresume.billing.gateway import checkout_session_create
+from afterresume.billing.gateway import checkout_session_create, portal_session_create, stripe_customer_for
 from afterresume.billing.models import LedgerEntry, RateCardVersion, ReserveAccount
 from afterresume.billing.money import dollars_to_micros, micros_to_cents, micros_to_dollars
 from afterresume.billing.pricing import rate_card_version_create
@@ -554,3 +554,21 @@ class AdminRateCardApi(APIView):
             {"id": version.id, "plan": data["plan"], "effective_from": version.effective_from.isoformat()},
             status=status.HTTP_201_CREATED,
         )
+
+
+class PortalSessionApi(TenantApi):
+    """Stripe's customer portal (payment methods, receipts). Owners only; needs Stripe keys."""
+
+    @extend_schema(
+        request=None, responses={201: inline_serializer("PortalSession", {"url": serializers.URLField()})}
+    )
+    def post(self, request):
+        if request.user.membership.role != Membership.Role.OWNER:
+            raise PermissionDenied("Only the workspace's owners manage payment details.")
+        if settings.STRIPE_SIMULATED or not settings.STRIPE_SECRET_KEY:
+            raise ServiceUnavailable(
+                "The customer portal needs Stripe; payments are simulated or not configured here."
+            )
+        customer_id = stripe_customer_for(tenant=request.tenant, email=request.user.email)
+        url = portal_session_create(customer_id=customer_id, return_url=f"{settings.FRONTEND_URL}/billing/")
+        return Response({"url": url}, status=status.HTTP_201_CREATED)

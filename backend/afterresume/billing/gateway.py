@@ -1,5 +1,7 @@
 """Stripe API calls, through the stripe library only (pointed at STRIPE_API_BASE in tests)."""
 
+import contextlib
+
 import stripe
 from django.conf import settings
 
@@ -35,5 +37,31 @@ def checkout_session_create(
             "cancel_url": f"{return_url}?topup=canceled",
         },
         options={"idempotency_key": idempotency_key},
+    )
+    return session.url
+
+
+def stripe_customer_for(*, tenant, email: str) -> str:
+    """The workspace's Stripe customer id, created once (idempotent at Stripe and here)."""
+    from django.db import IntegrityError, transaction
+
+    from afterresume.billing.models import BillingProfile
+
+    profile = BillingProfile.objects.filter(tenant=tenant).first()
+    if profile is not None:
+        return profile.stripe_customer_id
+    customer = stripe_client().v1.customers.create(
+        params={"email": email, "name": tenant.name, "metadata": {"tenant_id": str(tenant.pk)}},
+        options={"idempotency_key": f"customer:tenant:{tenant.pk}"},
+    )
+    # Created concurrently? Stripe's idempotency key gave both requests the same customer.
+    with contextlib.suppress(IntegrityError), transaction.atomic():
+        BillingProfile.objects.create(tenant=tenant, stripe_customer_id=customer.id)
+    return BillingProfile.objects.get(tenant=tenant).stripe_customer_id
+
+
+def portal_session_create(*, customer_id: str, return_url: str) -> str:
+    session = stripe_client().v1.billing_portal.sessions.create(
+        params={"customer": customer_id, "return_url": return_url}
     )
     return session.url

@@ -215,3 +215,14 @@ class SimulatedCheckout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} ({self.status})"
+
+
+class BillingProfile(models.Model):
+    """A workspace's customer at Stripe (created when first needed)."""
+
+    tenant = models.OneToOneField("tenants.Tenant", on_delete=models.PROTECT, related_name="billing_profile")
+    stripe_customer_id = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.tenant} at Stripe: {self.stripe_customer_id}"

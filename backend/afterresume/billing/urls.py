@@ -6,6 +6,7 @@ urlpatterns = [
     path("billing/reserve/balance/", apis.ReserveBalanceApi.as_view(), name="reserve-balance"),
     path("billing/reserve/ledger/", apis.ReserveLedgerApi.as_view(), name="reserve-ledger"),
     path("billing/topup/session/", apis.TopupSessionApi.as_view(), name="topup-session"),
+    path("billing/portal/session/", apis.PortalSessionApi.as_view(), name="portal-session"),
     path("billing/topup/options/", apis.TopupOptionsApi.as_view(), name="topup-options"),
     path("billing/webhook/", views.StripeWebhookApi.as_view(), name="stripe-webhook"),
     path("billing/profile/", apis.BillingProfileApi.as_view(), name="billing-profile"),

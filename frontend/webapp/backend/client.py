@@ -270,6 +270,9 @@ class BackendClient:
     def topup_session(self, *, amount_dollars: str) -> dict:
         return self.post("/api/billing/topup/session/", json={"amount_dollars": amount_dollars})
 
+    def portal_session(self) -> dict:
+        return self.post("/api/billing/portal/session/")
+
     def billing_profile(self) -> dict:
         return self.get("/api/billing/profile/")
 

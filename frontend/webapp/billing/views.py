@@ -11,7 +11,7 @@ from django_htmx.http import trigger_client_event
 
 from webapp.accounts.session import session_user, signin_required, staff_required
 from webapp.accounts.views import FORM_ERRORS
-from webapp.backend.errors import BackendPermissionDenied
+from webapp.backend.errors import BackendPermissionDenied, BackendUnavailable
 from webapp.billing.forms import AdjustmentForm, BillingSettingsForm, TopupForm
 
 MICROS = Decimal(1_000_000)
@@ -168,3 +168,15 @@ def admin_ledger_export(request):
     response["Content-Disposition"] = 'attachment; filename="ledger.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+@signin_required
+def portal(request):
+    """To Stripe's customer portal (payment methods, receipts); owners only."""
+    try:
+        session = request.backend.portal_session()
+    except (BackendPermissionDenied, BackendUnavailable) as error:
+        messages.error(request, error.message)
+        return redirect("billing:billing")
+    return redirect(session["url"])

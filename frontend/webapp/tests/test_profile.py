@@ -39,3 +39,29 @@ def test_the_signup_form_carries_a_time_zone_field_for_the_browser_to_fill(clien
     page = client.get("/signup/").content.decode()
 
     assert '<input type="hidden" name="time_zone" data-browser-time-zone' in page
+
+
+def test_the_portal_button_sends_an_owner_to_stripe(backend, signed_in):
+    backend.expect_request("/api/billing/portal/session/", method="POST").respond_with_json(
+        {"url": "https://billing.stripe.com/p/session/bps_1"}, status=201
+    )
+
+    response = signed_in.post("/billing/portal/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "https://billing.stripe.com/p/session/bps_1"
+
+
+def test_the_portal_explains_when_payments_are_simulated(backend, signed_in):
+    backend.expect_request("/api/billing/portal/session/", method="POST").respond_with_json(
+        {
+            "message": "The customer portal needs Stripe; payments are simulated or not configured here.",
+            "extra": {},
+        },
+        status=503,
+    )
+
+    response = signed_in.post("/billing/portal/", follow=False)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/billing/"

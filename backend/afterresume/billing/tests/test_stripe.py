@@ -264,3 +264,42 @@ def test_simulated_mode_confirming_the_checkout_credits_through_the_real_webhook
     entry = LedgerEntry.objects.get()
     assert entry.stripe_event_id.startswith("evt_sim_")
     assert StripeEvent.objects.get(id=entry.stripe_event_id).type == "checkout.session.completed"
+
+
+def test_an_owner_opens_the_customer_portal_with_a_customer_created_once(owner, settings, httpserver):
+    from afterresume.billing.models import BillingProfile
+
+    settings.STRIPE_SIMULATED = False
+    settings.STRIPE_SECRET_KEY = "sk_test_local"
+    settings.STRIPE_API_BASE = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/v1/customers", method="POST").respond_with_json(
+        {"id": "cus_local_1", "object": "customer"}
+    )
+    httpserver.expect_request("/v1/billing_portal/sessions", method="POST").respond_with_json(
+        {
+            "id": "bps_1",
+            "object": "billing_portal.session",
+            "url": "https://billing.stripe.com/p/session/bps_1",
+        }
+    )
+    client = token_client(owner)
+
+    first = client.post("/api/billing/portal/session/")
+    second = client.post("/api/billing/portal/session/")
+
+    assert first.json() == {"url": "https://billing.stripe.com/p/session/bps_1"}
+    assert second.status_code == 201
+    assert BillingProfile.objects.get(tenant=owner.membership.tenant).stripe_customer_id == "cus_local_1"
+    paths = [request.path for request, _ in httpserver.log]
+    assert paths == ["/v1/customers", "/v1/billing_portal/sessions", "/v1/billing_portal/sessions"]
+    customer_form = dict(httpserver.log[0][0].form)
+    assert customer_form["metadata[tenant_id]"] == str(owner.membership.tenant_id)
+    assert dict(httpserver.log[1][0].form)["customer"] == "cus_local_1"
+
+
+def test_the_portal_is_for_owners_and_needs_stripe(owner, teammate, settings):
+    member = token_client(teammate).post("/api/billing/portal/session/")
+    simulated = token_client(owner).post("/api/billing/portal/session/")
+
+    assert member.status_code == 403
+    assert simulated.status_code == 503
