@@ -4,7 +4,7 @@ transaction that locks the account row; holds change `held_micros` under the sam
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from afterresume.billing.models import Hold, LedgerEntry, ReserveAccount
@@ -63,6 +63,19 @@ def ledger_post(
         raise ValueError("amount_micros must be a non-zero integer (micro-dollars).")
     if allow_negative is None:
         allow_negative = kind in KINDS_THAT_MAY_GO_NEGATIVE
+    fields = {
+        "account_id": account_id,
+        "kind": kind,
+        "amount_micros": amount_micros,
+        "idempotency_key": idempotency_key,
+        "memo": memo[:300],
+        "actor_id": actor_id,
+        "hold_id": hold_id,
+        "stripe_event_id": stripe_event_id,
+        "allow_negative": allow_negative,
+    }
+    if connection.vendor == "postgresql":
+        return _post_in_one_statement(fields)
     try:
         with transaction.atomic():
             account = _locked(account_id)
@@ -87,6 +100,62 @@ def ledger_post(
         if existing is None:
             raise
         return existing
+
+
+# The usual path on PostgreSQL: one statement. The UPDATE takes the row lock, checks the funds and
+# the key; its result feeds the INSERT; the lock is held for one round trip plus the commit, with no
+# Python in between (bench/README.md: the ORM path reached ~0.2-0.3x raw SQL, this one ~1x).
+POST_ONE_STATEMENT = """
+WITH account AS (
+    UPDATE billing_reserveaccount
+       SET balance_micros = balance_micros + %(amount_micros)s, updated_at = now()
+     WHERE id = %(account_id)s
+       AND (balance_micros + %(amount_micros)s >= 0 OR %(amount_micros)s > 0 OR %(allow_negative)s)
+       AND NOT EXISTS (SELECT 1 FROM billing_ledgerentry WHERE idempotency_key = %(idempotency_key)s)
+ RETURNING id, balance_micros
+)
+INSERT INTO billing_ledgerentry (account_id, kind, amount_micros, balance_after_micros, idempotency_key,
+                                 actor_id, hold_id, stripe_event_id, memo, created_at)
+SELECT account.id, %(kind)s, %(amount_micros)s, account.balance_micros, %(idempotency_key)s,
+       %(actor_id)s, %(hold_id)s, %(stripe_event_id)s, %(memo)s, now()
+  FROM account
+RETURNING id, balance_after_micros, created_at
+"""
+
+
+def _post_in_one_statement(fields: dict) -> LedgerEntry:
+    try:
+        # Inside a caller's transaction a savepoint keeps a failed insert from spoiling it;
+        # otherwise the statement runs (and commits) on its own.
+        if connection.in_atomic_block:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(POST_ONE_STATEMENT, fields)
+                row = cursor.fetchone()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(POST_ONE_STATEMENT, fields)
+                row = cursor.fetchone()
+    except IntegrityError:
+        row = None  # the same key posted concurrently: the first one stands (below)
+    if row is not None:
+        entry = LedgerEntry(
+            id=row[0],
+            balance_after_micros=row[1],
+            created_at=row[2],
+            **{name: value for name, value in fields.items() if name != "allow_negative"},
+        )
+        entry._state.adding = False
+        entry._state.db = "default"
+        return entry
+    # Nothing posted: the key was posted before, or the funds are short, or there is no account.
+    existing = LedgerEntry.objects.filter(idempotency_key=fields["idempotency_key"]).first()
+    if existing is not None:
+        return existing
+    account = ReserveAccount.objects.get(pk=fields["account_id"])
+    raise InsufficientFunds(
+        needed_micros=-(account.balance_micros + fields["amount_micros"]),
+        available_micros=account.balance_micros,
+    )
 
 
 def _post_locked(
