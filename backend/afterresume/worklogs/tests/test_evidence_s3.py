@@ -50,8 +50,8 @@ def s3_client(s3_endpoint):
 def bucket(s3_endpoint, s3_client, settings):
     """An empty bucket on a freshly reset server, and the default storage pointed at it the way
     base.py does when S3_BUCKET is set. Returns the boto3 client."""
-    reset = urllib.request.Request(f"{s3_endpoint}/moto-api/reset", method="POST")  # noqa: S310 - local
-    urllib.request.urlopen(reset, timeout=5).close()  # noqa: S310 - our local server
+    reset = urllib.request.Request(f"{s3_endpoint}/moto-api/reset", method="POST")
+    urllib.request.urlopen(reset, timeout=5).close()
     client = s3_client
     client.create_bucket(Bucket=BUCKET)
     settings.STORAGES = {
@@ -205,7 +205,7 @@ def test_a_download_redirects_to_a_presigned_url_that_forces_an_attachment_and_t
     assert query["X-Amz-Expires"] == ["120"]
     assert "X-Amz-Signature" in query
     # when the browser follows it
-    with urllib.request.urlopen(response["Location"], timeout=5) as fetched:  # noqa: S310 - our local server
+    with urllib.request.urlopen(response["Location"], timeout=5) as fetched:
         assert fetched.read() == data
         assert fetched.headers["Content-Disposition"] == disposition
         assert fetched.headers["Content-Type"] == content_type
@@ -216,7 +216,7 @@ def test_a_download_of_a_non_ascii_name_is_an_attachment_too(owner_client, bucke
 
     location = owner_client.get(item_url(item) + "download/")["Location"]
 
-    with urllib.request.urlopen(location, timeout=5) as fetched:  # noqa: S310 - our local server
+    with urllib.request.urlopen(location, timeout=5) as fetched:
         assert fetched.read() == b"cv\n"
         assert fetched.headers["Content-Disposition"] == (
             "attachment; filename=\"R_sum_.txt\"; filename*=UTF-8''R%C3%A9sum%C3%A9.txt"
@@ -235,7 +235,7 @@ def test_download_links_are_signed_for_the_public_address_when_one_is_set(
 
     # then the link names that address, and its signature holds there
     assert location.startswith(f"{public}/{BUCKET}/")
-    with urllib.request.urlopen(location, timeout=5) as fetched:  # noqa: S310 - our local server
+    with urllib.request.urlopen(location, timeout=5) as fetched:
         assert fetched.read() == b"the plan\n"
 
 

@@ -1,0 +1,116 @@
+"""Against localstripe, a stateful fake Stripe server (RECIPES "Stripe without the internet"): the
+real stripe library creates a customer, attaches a card and confirms an off-session PaymentIntent
+(the auto top-up path), and localstripe's own signed webhook credits the reserve through our
+endpoint, once."""
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import stripe
+
+from afterresume.billing.models import LedgerEntry, ReserveAccount, StripeEvent
+
+WEBHOOK_SECRET = "whsec_localstripe_test"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def localstripe_url():
+    port = free_port()
+    binary = Path(sys.executable).parent / "localstripe"
+    process = subprocess.Popen(
+        [str(binary), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("localstripe did not start")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_off_session_payment_at_localstripe_credits_the_reserve_through_its_signed_webhook(
+    owner, settings, live_server, localstripe_url
+):
+    settings.STRIPE_SIMULATED = False
+    settings.STRIPE_SECRET_KEY = "sk_test_localstripe"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = localstripe_url
+    # localstripe delivers signed events to our real webhook endpoint
+    register = urllib.request.Request(
+        f"{localstripe_url}/_config/webhooks/afterresume",
+        method="POST",
+        data=f"url={live_server.url}/api/billing/webhook/&secret={WEBHOOK_SECRET}&events[]=payment_intent.succeeded".encode(),
+    )
+    urllib.request.urlopen(register, timeout=5).close()
+    from afterresume.billing.gateway import stripe_client
+
+    client = stripe_client()
+    tenant_id = owner.membership.tenant_id
+
+    # a saved card, then an off-session charge (what the auto top-up will do)
+    customer = client.v1.customers.create(
+        params={"email": owner.email, "metadata": {"tenant_id": str(tenant_id)}}
+    )
+    method = client.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+        }
+    )
+    client.v1.payment_methods.attach(method.id, params={"customer": customer.id})
+    intent = client.v1.payment_intents.create(
+        params={
+            "amount": 1000,
+            "currency": "usd",
+            "customer": customer.id,
+            "payment_method": method.id,
+            "off_session": True,
+            "confirm": True,
+            "metadata": {"tenant_id": str(tenant_id)},
+        }
+    )
+    assert intent.status == "succeeded"
+
+    deadline = time.monotonic() + 15
+    account = ReserveAccount.objects.get(tenant_id=tenant_id)
+    while account.balance_micros == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        account.refresh_from_db()
+
+    assert account.balance_micros == 10_000_000
+    entry = LedgerEntry.objects.get(account=account)
+    assert entry.idempotency_key == f"payment:{intent.id}"
+    assert StripeEvent.objects.get(id=entry.stripe_event_id).type == "payment_intent.succeeded"
+
+    # and a refund through the same library is accepted by localstripe
+    refund = client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 400})
+    assert (refund.status, refund.amount) == ("succeeded", 400)
+
+
+def test_the_stripe_library_refuses_a_bad_request_with_its_own_error(settings, localstripe_url):
+    settings.STRIPE_SECRET_KEY = "sk_test_localstripe"
+    settings.STRIPE_API_BASE = localstripe_url
+    from afterresume.billing.gateway import stripe_client
+
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client().v1.payment_intents.create(params={"amount": -5, "currency": "usd"})
