@@ -1,11 +1,13 @@
-"""Run a command with a throwaway PostgreSQL and Redis on free loopback ports.
+"""A throwaway PostgreSQL and Redis on free loopback ports, from the locally installed binaries.
 
-    python scripts/with_services.py -- pytest ...
+    python scripts/with_services.py -- pytest ...          (the test command)
+    with throwaway_services(durable=True) as services: ... (bench/, durable PostgreSQL)
 
-Starts both from the locally installed binaries, exports DATABASE_URL and REDIS_URL to the
-command, and stops and deletes both afterwards, whatever the command's outcome. As root,
-PostgreSQL runs as the `postgres` OS user (it refuses to run as root)."""
+The command gets DATABASE_URL and REDIS_URL; both servers are stopped and deleted afterwards,
+whatever the outcome. As root, PostgreSQL runs as the `postgres` OS user (it refuses to run as
+root). Test clusters run with fsync off; benchmarks ask for PostgreSQL's durable defaults."""
 
+import contextlib
 import glob
 import os
 import shutil
@@ -14,12 +16,31 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+START_TIMEOUT = 30  # seconds, for each server
 
-def fail(message: str) -> None:
-    print(f"with_services: {message}", file=sys.stderr)
-    raise SystemExit(2)
+
+class ServiceError(RuntimeError):
+    pass
+
+
+@dataclass
+class Services:
+    workdir: Path
+    pg_bin: Path
+    pg_port: int
+    redis_port: int
+
+    @property
+    def database_url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.pg_port}/afterresume"
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.redis_port}/0"
 
 
 def free_port() -> int:
@@ -36,19 +57,15 @@ def postgres_bin() -> Path:
     found = shutil.which("pg_ctl")
     if found:
         return Path(found).parent
-    fail("PostgreSQL >= 15 server binaries not found: install them (Debian: apt-get install postgresql).")
-    raise AssertionError  # unreachable
+    raise ServiceError("PostgreSQL >= 15 server binaries not found (Debian: apt-get install postgresql).")
 
 
 def as_postgres(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
-def start_postgres(workdir: Path, port: int) -> Path:
-    bindir = postgres_bin()
+def start_postgres(bindir: Path, workdir: Path, port: int, *, durable: bool) -> None:
     data = workdir / "pgdata"
-    if os.geteuid() == 0:
-        shutil.chown(workdir, "postgres", "postgres")
     subprocess.run(
         as_postgres(
             [
@@ -65,12 +82,13 @@ def start_postgres(workdir: Path, port: int) -> Path:
         ),
         check=True,
         stdout=subprocess.DEVNULL,
+        timeout=120,
     )
-    # fsync off: a throwaway test cluster (never for benchmarks against raw PostgreSQL).
-    options = (
-        f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
+    options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    if not durable:
+        # A throwaway test cluster: no flushes to disk. Never for benchmarks (RECIPES.md): a cluster
+        # with fsync off makes every write look cheaper than it is in production.
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     subprocess.run(
         as_postgres(
             [
@@ -80,6 +98,8 @@ def start_postgres(workdir: Path, port: int) -> Path:
                 "-l",
                 str(workdir / "pg.log"),
                 "-w",
+                "-t",
+                str(START_TIMEOUT),
                 "-o",
                 options,
                 "start",
@@ -87,23 +107,34 @@ def start_postgres(workdir: Path, port: int) -> Path:
         ),
         check=True,
         stdout=subprocess.DEVNULL,
+        timeout=START_TIMEOUT + 10,
     )
-    return bindir
+    subprocess.run(
+        as_postgres(
+            [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "afterresume"]
+        ),
+        check=True,
+        timeout=60,
+    )
 
 
 def stop_postgres(bindir: Path, workdir: Path) -> None:
+    # "fast": disconnect clients and shut down cleanly (a checkpoint of a small cluster).
     subprocess.run(
-        as_postgres([str(bindir / "pg_ctl"), "-D", str(workdir / "pgdata"), "-m", "immediate", "-w", "stop"]),
+        as_postgres(
+            [str(bindir / "pg_ctl"), "-D", str(workdir / "pgdata"), "-m", "fast", "-w", "-t", "60", "stop"]
+        ),
         check=False,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        timeout=90,
     )
 
 
 def start_redis(workdir: Path, port: int) -> subprocess.Popen:
     server = shutil.which("redis-server")
     if not server:
-        fail("redis-server not found: install it (Debian: apt-get install redis-server).")
+        raise ServiceError("redis-server not found (Debian: apt-get install redis-server).")
     process = subprocess.Popen(
         [
             server,
@@ -120,9 +151,12 @@ def start_redis(workdir: Path, port: int) -> subprocess.Popen:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # stopped by us, not by a Ctrl-C sent to the terminal's group
     )
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2) as conn:
                 conn.sendall(b"PING\r\n")
@@ -131,36 +165,62 @@ def start_redis(workdir: Path, port: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.05)
     process.kill()
-    fail("redis-server did not start within 10 s.")
-    raise AssertionError  # unreachable
+    process.wait(timeout=10)
+    raise ServiceError(f"redis-server did not start within {START_TIMEOUT} s.")
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def throwaway_services(*, durable: bool = False) -> Iterator[Services]:
+    """PostgreSQL and Redis for the duration of the block; durable=True keeps PostgreSQL's own
+    fsync/synchronous_commit/full_page_writes defaults (benchmarks)."""
+    workdir = Path(tempfile.mkdtemp(prefix="afterresume-services-"))
+    os.chmod(workdir, 0o755)
+    if os.geteuid() == 0:
+        shutil.chown(workdir, "postgres", "postgres")
+    pg_port, redis_port = free_port(), free_port()
+    redis = None
+    try:
+        bindir = postgres_bin()
+        start_postgres(bindir, workdir, pg_port, durable=durable)
+        redis = start_redis(workdir, redis_port)
+        yield Services(workdir=workdir, pg_bin=bindir, pg_port=pg_port, redis_port=redis_port)
+    finally:
+        if redis is not None:
+            stop_process(redis)
+        if (workdir / "pgdata" / "postmaster.pid").exists():
+            stop_postgres(postgres_bin(), workdir)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main(argv: list[str]) -> int:
     if "--" in argv:
         argv = argv[argv.index("--") + 1 :]
     if not argv:
-        fail("usage: with_services.py -- COMMAND [ARGS...]")
-    workdir = Path(tempfile.mkdtemp(prefix="afterresume-services-"))
-    os.chmod(workdir, 0o755)
-    pg_port, redis_port = free_port(), free_port()
-    bindir = redis = None
+        print("with_services: usage: with_services.py -- COMMAND [ARGS...]", file=sys.stderr)
+        return 2
     try:
-        bindir = start_postgres(workdir, pg_port)
-        redis = start_redis(workdir, redis_port)
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{pg_port}/afterresume",
-            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        }
-        print(f"with_services: PostgreSQL on :{pg_port}, Redis on :{redis_port}", flush=True)
-        return subprocess.call(argv, env=env)
-    finally:
-        if redis is not None:
-            redis.terminate()
-            redis.wait(timeout=10)
-        if bindir is not None:
-            stop_postgres(bindir, workdir)
-        shutil.rmtree(workdir, ignore_errors=True)
+        with throwaway_services() as services:
+            env = {**os.environ, "DATABASE_URL": services.database_url, "REDIS_URL": services.redis_url}
+            print(
+                f"with_services: PostgreSQL on :{services.pg_port}, Redis on :{services.redis_port}",
+                flush=True,
+            )
+            return subprocess.call(argv, env=env)
+    except ServiceError as error:
+        print(f"with_services: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
