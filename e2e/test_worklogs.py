@@ -65,6 +65,8 @@ def add_entry(page: Page, content: str, tags: str) -> None:
     page.locator("#quick-add").get_by_label("Tags").fill(tags)
     page.keyboard.press("Control+Enter")
     expect(page.locator("#quick-add")).to_be_hidden()
+    # the same answer swaps the new entry into the timeline behind the modal
+    expect(page.locator("#timeline-entries")).to_contain_text(content, timeout=15_000)
 
 
 def test_search_and_tag_filters_narrow_the_timeline_and_survive_a_reload(system, member_page: Page):
