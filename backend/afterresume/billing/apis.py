@@ -1,8 +1,10 @@
 import csv
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -12,9 +14,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from afterresume.audit.services import audit_record
+from afterresume.billing.autotopup import auto_topup_check_now, auto_topup_spent_this_month_micros
 from afterresume.billing.gateway import checkout_session_create, portal_session_create, stripe_customer_for
-from afterresume.billing.models import LedgerEntry, RateCardVersion, ReserveAccount
-from afterresume.billing.money import dollars_to_micros, micros_to_cents, micros_to_dollars
+from afterresume.billing.models import (
+    MICROS_PER_DOLLAR,
+    AutoTopup,
+    AutoTopupMode,
+    BillingProfile,
+    LedgerEntry,
+    RateCardVersion,
+    ReserveAccount,
+    UsageEvent,
+)
+from afterresume.billing.money import (
+    MICROS_PER_CENT,
+    dollars_to_micros,
+    exact_dollars,
+    micros_to_cents,
+    micros_to_dollars,
+)
 from afterresume.billing.pricing import rate_card_version_create
 from afterresume.billing.selectors import reserve_reconcile
 from afterresume.billing.services import ledger_post
@@ -125,7 +143,8 @@ def _ledger(account, *, kind: str = "", date_from: date | None = None, date_to: 
 
 
 class BillingProfileApi(TenantApi):
-    """The reserve's settings. Everyone in the workspace reads them; owners change them."""
+    """The reserve's settings, auto top-up included. Everyone in the workspace reads them; owners
+    change them."""
 
     class BillingProfileIn(serializers.Serializer):
         policy = serializers.ChoiceField(choices=ReserveAccount.Policy.choices, required=False)
@@ -135,12 +154,52 @@ class BillingProfileApi(TenantApi):
         limited_ceiling_micros = serializers.IntegerField(
             min_value=0, max_value=10_000_000_000, required=False
         )
+        auto_topup_enabled = serializers.BooleanField(required=False)
+        auto_topup_mode = serializers.ChoiceField(choices=AutoTopupMode.choices, required=False)
+        auto_topup_amount_micros = serializers.IntegerField(required=False)
+        auto_topup_target_micros = serializers.IntegerField(
+            min_value=1, max_value=10_000_000_000, required=False
+        )
+        auto_topup_monthly_cap_micros = serializers.IntegerField(
+            min_value=0, max_value=10_000_000_000, required=False, allow_null=True
+        )
+
+        def validate_auto_topup_amount_micros(self, value):
+            low, high = settings.TOPUP_MIN_DOLLARS, settings.TOPUP_MAX_DOLLARS
+            if not low * MICROS_PER_DOLLAR <= value <= high * MICROS_PER_DOLLAR:
+                raise serializers.ValidationError(f"Choose an amount from {low} to {high} USD.")
+            if value % MICROS_PER_CENT:
+                raise serializers.ValidationError("Use whole cents.")
+            return value
 
     def _out(self, account):
+        profile = BillingProfile.objects.filter(tenant_id=account.tenant_id).first()
+        attempts = AutoTopup.objects.filter(account=account).order_by("-id")[:5]
         return {
             "policy": account.policy,
             "low_balance_threshold_micros": account.low_balance_threshold_micros,
             "limited_ceiling_micros": account.limited_ceiling_micros,
+            "auto_topup_enabled": account.auto_topup_enabled,
+            "auto_topup_mode": account.auto_topup_mode,
+            "auto_topup_amount_micros": account.auto_topup_amount_micros,
+            "auto_topup_target_micros": account.auto_topup_target_micros,
+            "auto_topup_monthly_cap_micros": account.auto_topup_monthly_cap_micros,
+            "auto_topup_spent_this_month_micros": auto_topup_spent_this_month_micros(account),
+            "payment_method": (
+                {"label": profile.payment_method_label or "Saved card"}
+                if profile and profile.payment_method_id
+                else None
+            ),
+            "auto_topups": [
+                {
+                    "created_at": attempt.created_at.isoformat(),
+                    "status": attempt.status,
+                    "amount_micros": attempt.amount_micros,
+                    "amount_dollars": micros_to_dollars(attempt.amount_micros),
+                    "outcome": attempt.outcome,
+                }
+                for attempt in attempts
+            ],
         }
 
     @extend_schema(responses=BillingProfileIn)
@@ -153,18 +212,38 @@ class BillingProfileApi(TenantApi):
             raise PermissionDenied("Only the workspace's owners change billing settings.")
         given = self.BillingProfileIn(data=request.data)
         given.is_valid(raise_exception=True)
-        account = request.tenant.reserve
-        ReserveAccount.objects.filter(pk=account.pk).update(**given.validated_data)
-        account.refresh_from_db()
-        audit_record(
-            category="billing",
-            action="billing.settings_changed",
-            request=request,
-            actor=request.user,
-            tenant=request.tenant,
-            summary="Reserve settings changed",
-            data=given.validated_data,
-        )
+        changes = given.validated_data
+        with transaction.atomic():
+            account = ReserveAccount.objects.select_for_update().get(pk=request.tenant.reserve.pk)
+            for name, value in changes.items():
+                setattr(account, name, value)
+            if (
+                account.auto_topup_enabled
+                and account.auto_topup_mode == AutoTopupMode.TARGET
+                and account.auto_topup_target_micros <= account.low_balance_threshold_micros
+            ):
+                raise serializers.ValidationError(
+                    {
+                        "auto_topup_target_micros": [
+                            "The target must be above the low-balance threshold, or a top-up would not "
+                            "lift the balance out of it."
+                        ]
+                    }
+                )
+            account.save(update_fields=[*changes, "updated_at"])
+            audit_record(
+                category="billing",
+                action="billing.settings_changed",
+                request=request,
+                actor=request.user,
+                tenant=request.tenant,
+                summary="Reserve settings changed",
+                data=changes,
+            )
+            if any(
+                name.startswith("auto_topup") or name == "low_balance_threshold_micros" for name in changes
+            ):
+                auto_topup_check_now(account)
         return Response(self._out(account))
 
 
@@ -409,6 +488,9 @@ class TopupSessionApi(TenantApi):
 
     class TopupIn(serializers.Serializer):
         amount_dollars = serializers.DecimalField(max_digits=8, decimal_places=2)
+        save_card = serializers.BooleanField(
+            default=False, help_text="Keep the card for auto top-up (the workspace's Stripe customer pays)."
+        )
 
         def validate_amount_dollars(self, value):
             low, high = settings.TOPUP_MIN_DOLLARS, settings.TOPUP_MAX_DOLLARS
@@ -428,10 +510,15 @@ class TopupSessionApi(TenantApi):
         given = self.TopupIn(data=request.data)
         given.is_valid(raise_exception=True)
         cents = int(given.validated_data["amount_dollars"] * 100)
+        save_card = given.validated_data["save_card"]
         return_url = f"{settings.FRONTEND_URL}/billing/"
         if settings.STRIPE_SIMULATED:
             checkout = simulated_checkout_create(
-                account=request.tenant.reserve, amount_cents=cents, user=request.user, return_url=return_url
+                account=request.tenant.reserve,
+                amount_cents=cents,
+                user=request.user,
+                return_url=return_url,
+                save_card=save_card,
             )
             url = f"{settings.BACKEND_PUBLIC_URL}/billing/simulated-checkout/{checkout.pk}/"
         elif settings.STRIPE_SECRET_KEY:
@@ -441,6 +528,9 @@ class TopupSessionApi(TenantApi):
                 email=request.user.email,
                 return_url=return_url,
                 idempotency_key=f"topup:{request.user.pk}:{request.request_id}",
+                customer_id=(
+                    stripe_customer_for(tenant=request.tenant, email=request.user.email) if save_card else ""
+                ),
             )
         else:
             raise ServiceUnavailable("Payments are not configured on this server.")
@@ -572,3 +662,78 @@ class PortalSessionApi(TenantApi):
         customer_id = stripe_customer_for(tenant=request.tenant, email=request.user.email)
         url = portal_session_create(customer_id=customer_id, return_url=f"{settings.FRONTEND_URL}/billing/")
         return Response({"url": url}, status=status.HTTP_201_CREATED)
+
+
+class AdminUsageCostsApi(APIView):
+    """What usage cost, by workspace, model and day (UTC), newest day first; with totals."""
+
+    permission_classes = (IsOperator,)
+    MAX_DAYS = 366
+
+    class UsageFilters(serializers.Serializer):
+        date_from = serializers.DateField(required=False)
+        date_to = serializers.DateField(required=False)
+        tenant = serializers.IntegerField(required=False, min_value=1)
+
+        def validate(self, data):
+            today = timezone.now().date()
+            data.setdefault("date_to", today)
+            data.setdefault("date_from", data["date_to"] - timedelta(days=29))
+            if data["date_from"] > data["date_to"]:
+                raise serializers.ValidationError({"date_from": ["The start is after the end."]})
+            if (data["date_to"] - data["date_from"]).days >= AdminUsageCostsApi.MAX_DAYS:
+                raise serializers.ValidationError(
+                    {"date_to": [f"Choose at most {AdminUsageCostsApi.MAX_DAYS} days."]}
+                )
+            return data
+
+    @extend_schema(parameters=[UsageFilters], responses=dict)
+    def get(self, request):
+        filters = self.UsageFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        events = UsageEvent.objects.filter(
+            occurred_at__date__gte=data["date_from"], occurred_at__date__lte=data["date_to"]
+        )
+        if "tenant" in data:
+            events = events.filter(tenant_id=data["tenant"])
+        sums = {
+            "events": Count("id"),
+            "tokens_in": Sum("tokens_in"),
+            "tokens_out": Sum("tokens_out"),
+            "cost_micros": Sum("cost_micros"),
+        }
+        rows = (
+            events.annotate(day=TruncDate("occurred_at"))
+            .values("day", "tenant_id", "tenant__name", "model")
+            .annotate(**sums)
+            .order_by("-day", "tenant__name", "tenant_id", "model")
+        )
+        totals = events.aggregate(**sums)
+        return Response(
+            {
+                "date_from": data["date_from"].isoformat(),
+                "date_to": data["date_to"].isoformat(),
+                "rows": [
+                    {
+                        "day": row["day"].isoformat(),
+                        "tenant_id": row["tenant_id"],
+                        "tenant_name": row["tenant__name"],
+                        "model": row["model"],
+                        "events": row["events"],
+                        "tokens_in": row["tokens_in"],
+                        "tokens_out": row["tokens_out"],
+                        "cost_micros": row["cost_micros"],
+                        "cost_dollars": exact_dollars(row["cost_micros"]),
+                    }
+                    for row in rows
+                ],
+                "totals": {
+                    "events": totals["events"],
+                    "tokens_in": totals["tokens_in"] or 0,
+                    "tokens_out": totals["tokens_out"] or 0,
+                    "cost_micros": totals["cost_micros"] or 0,
+                    "cost_dollars": exact_dollars(totals["cost_micros"] or 0),
+                },
+            }
+        )

@@ -12,13 +12,26 @@ def stripe_client() -> stripe.StripeClient:
 
 
 def checkout_session_create(
-    *, tenant_id: int, amount_cents: int, email: str, return_url: str, idempotency_key: str
+    *,
+    tenant_id: int,
+    amount_cents: int,
+    email: str,
+    return_url: str,
+    idempotency_key: str,
+    customer_id: str = "",
 ) -> str:
     """A Checkout session (payment mode) for a top-up; returns the URL to send the person to. The
-    workspace travels in the metadata of the session and of its payment."""
+    workspace travels in the metadata of the session and of its payment. With the workspace's
+    customer, the card is saved for off-session use (auto top-up; Checkout tells the payer)."""
     metadata = {"tenant_id": str(tenant_id), "purpose": "reserve_topup"}
+    payment_intent_data: dict = {"metadata": metadata}
+    who: dict = {"customer_email": email}
+    if customer_id:
+        payment_intent_data["setup_future_usage"] = "off_session"
+        who = {"customer": customer_id}
     session = stripe_client().v1.checkout.sessions.create(
         params={
+            **who,
             "mode": "payment",
             "line_items": [
                 {
@@ -30,9 +43,8 @@ def checkout_session_create(
                     },
                 }
             ],
-            "customer_email": email,
             "metadata": metadata,
-            "payment_intent_data": {"metadata": metadata},
+            "payment_intent_data": payment_intent_data,
             "success_url": f"{return_url}?topup=success",
             "cancel_url": f"{return_url}?topup=canceled",
         },

@@ -8,6 +8,11 @@ from django.db.models import Q
 MICROS_PER_DOLLAR = 1_000_000
 
 
+class AutoTopupMode(models.TextChoices):
+    FIXED = "fixed", "A fixed amount"
+    TARGET = "target", "Up to a target balance"
+
+
 class ReserveAccount(models.Model):
     class Policy(models.TextChoices):
         BLOCK = "block", "Block: refuse work the balance cannot cover"
@@ -23,6 +28,17 @@ class ReserveAccount(models.Model):
     limited_ceiling_micros = models.BigIntegerField(default=1 * MICROS_PER_DOLLAR)
     low_balance_threshold_micros = models.BigIntegerField(default=5 * MICROS_PER_DOLLAR)
     is_disputed = models.BooleanField(default=False, help_text="A payment dispute is open.")
+    # Auto top-up (DESIGN §6): when a debit takes the balance below the low-balance threshold, one
+    # off-session payment with the saved card, for a fixed amount or up to a target balance.
+    auto_topup_enabled = models.BooleanField(default=False)
+    auto_topup_mode = models.CharField(
+        max_length=10, choices=AutoTopupMode.choices, default=AutoTopupMode.FIXED
+    )
+    auto_topup_amount_micros = models.BigIntegerField(default=25 * MICROS_PER_DOLLAR)
+    auto_topup_target_micros = models.BigIntegerField(default=50 * MICROS_PER_DOLLAR)
+    auto_topup_monthly_cap_micros = models.BigIntegerField(
+        null=True, blank=True, help_text="At most this much auto top-up per calendar month (UTC)."
+    )
     # Counters for the status bar (O(1), DESIGN §8), maintained where usage is recorded.
     tokens_in_total = models.BigIntegerField(default=0)
     tokens_out_total = models.BigIntegerField(default=0)
@@ -34,6 +50,10 @@ class ReserveAccount(models.Model):
             models.CheckConstraint(condition=Q(held_micros__gte=0), name="reserve_held_not_negative"),
             models.CheckConstraint(
                 condition=Q(limited_ceiling_micros__gte=0), name="reserve_ceiling_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(auto_topup_amount_micros__gt=0) & Q(auto_topup_target_micros__gt=0),
+                name="reserve_auto_topup_positive",
             ),
         ]
 
@@ -210,6 +230,7 @@ class SimulatedCheckout(models.Model):
     amount_cents = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     return_url = models.URLField(max_length=500)
+    save_card = models.BooleanField(default=True, help_text="Keep the card for auto top-up.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -222,7 +243,67 @@ class BillingProfile(models.Model):
 
     tenant = models.OneToOneField("tenants.Tenant", on_delete=models.PROTECT, related_name="billing_profile")
     stripe_customer_id = models.CharField(max_length=100, unique=True)
+    # The card auto top-up charges off-session: saved by a Checkout top-up (setup_future_usage) or
+    # found on the customer (added in the portal). Its label is for people ("Visa •••• 4242").
+    payment_method_id = models.CharField(max_length=100, blank=True)
+    payment_method_label = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"{self.tenant} at Stripe: {self.stripe_customer_id}"
+
+
+class AutoTopup(models.Model):
+    """One automatic top-up: at most one per crossing of the low-balance threshold (the crossing's
+    key is unique), charged off-session with the saved card."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    account = models.ForeignKey(ReserveAccount, on_delete=models.PROTECT, related_name="auto_topups")
+    crossing_key = models.CharField(max_length=100, unique=True)
+    amount_micros = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    payment_intent_id = models.CharField(max_length=100, blank=True)
+    outcome = models.CharField(max_length=300, blank=True, help_text="Why it failed or was skipped.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["account", "created_at"], name="auto_topup_account_time")]
+
+    def __str__(self) -> str:
+        return f"auto top-up {self.amount_micros} µ$ ({self.status})"
+
+
+class UsageEvent(models.Model):
+    """One metered call (an LLM request): what it used and what it cost, priced once with the rate
+    card version in force when it happened (DESIGN §6, §7). The job system records these; the
+    admin usage-cost table sums them by workspace, model and day."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    job_reference = models.CharField(max_length=100, blank=True, help_text="The job step, when there is one.")
+    model = models.CharField(max_length=100)
+    tokens_in = models.BigIntegerField(default=0)
+    tokens_out = models.BigIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(default=0)
+    cost_micros = models.BigIntegerField()
+    rate_card_version = models.ForeignKey(RateCardVersion, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "occurred_at"], name="usage_tenant_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tokens_in__gte=0) & Q(tokens_out__gte=0) & Q(cost_micros__gte=0),
+                name="usage_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model}: {self.tokens_in}+{self.tokens_out} tokens, {self.cost_micros} µ$"

@@ -19,3 +19,9 @@ def dollars_to_micros(dollars: Decimal) -> int:
     if micros != micros.to_integral_value():
         raise ValueError("Amounts are whole micro-dollars.")
     return int(micros)
+
+
+def exact_dollars(micros: int) -> str:
+    """Every micro-dollar, as a decimal string with six places ("0.000750"): for costs, where a
+    rounded "0.00" would hide what was spent."""
+    return str((Decimal(micros) / Decimal(1_000_000)).quantize(Decimal("0.000001")))

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from afterresume.billing.autotopup import auto_topup_on_crossing
 from afterresume.billing.models import Hold, LedgerEntry, ReserveAccount
 
 HOLD_LIFETIME = timedelta(hours=6)
@@ -112,14 +113,18 @@ WITH account AS (
      WHERE id = %(account_id)s
        AND (balance_micros + %(amount_micros)s >= 0 OR %(amount_micros)s > 0 OR %(allow_negative)s)
        AND NOT EXISTS (SELECT 1 FROM billing_ledgerentry WHERE idempotency_key = %(idempotency_key)s)
- RETURNING id, balance_micros
+ RETURNING id, balance_micros, low_balance_threshold_micros, auto_topup_enabled
+), entry AS (
+    INSERT INTO billing_ledgerentry (account_id, kind, amount_micros, balance_after_micros, idempotency_key,
+                                     actor_id, hold_id, stripe_event_id, memo, created_at)
+    SELECT account.id, %(kind)s, %(amount_micros)s, account.balance_micros, %(idempotency_key)s,
+           %(actor_id)s, %(hold_id)s, %(stripe_event_id)s, %(memo)s, now()
+      FROM account
+    RETURNING id, balance_after_micros, created_at
 )
-INSERT INTO billing_ledgerentry (account_id, kind, amount_micros, balance_after_micros, idempotency_key,
-                                 actor_id, hold_id, stripe_event_id, memo, created_at)
-SELECT account.id, %(kind)s, %(amount_micros)s, account.balance_micros, %(idempotency_key)s,
-       %(actor_id)s, %(hold_id)s, %(stripe_event_id)s, %(memo)s, now()
-  FROM account
-RETURNING id, balance_after_micros, created_at
+SELECT entry.id, entry.balance_after_micros, entry.created_at,
+       account.low_balance_threshold_micros, account.auto_topup_enabled
+  FROM entry, account
 """
 
 
@@ -138,6 +143,14 @@ def _post_in_one_statement(fields: dict) -> LedgerEntry:
     except IntegrityError:
         row = None  # the same key posted concurrently: the first one stands (below)
     if row is not None:
+        if row[4] and fields["amount_micros"] < 0:  # auto top-up is on: did this debit cross?
+            auto_topup_on_crossing(
+                account_id=fields["account_id"],
+                entry_id=row[0],
+                before=row[1] - fields["amount_micros"],
+                after=row[1],
+                threshold=row[3],
+            )
         entry = LedgerEntry(
             id=row[0],
             balance_after_micros=row[1],
@@ -189,6 +202,14 @@ def _post_locked(
         stripe_event_id=stripe_event_id,
     )
     entry.save(force_insert=True)
+    if account.auto_topup_enabled and amount_micros < 0:
+        auto_topup_on_crossing(
+            account_id=account.pk,
+            entry_id=entry.pk,
+            before=new_balance - amount_micros,
+            after=new_balance,
+            threshold=account.low_balance_threshold_micros,
+        )
     return entry
 
 

@@ -1,5 +1,6 @@
 import logging
 
+import stripe
 from celery import shared_task
 
 from afterresume.billing.selectors import reserve_reconcile
@@ -22,19 +23,31 @@ def reconcile() -> dict:
 
 
 @shared_task(
-    name="afterresume.billing.tasks.deliver_simulated_payment", bind=True, max_retries=8, acks_late=True
+    name="afterresume.billing.tasks.auto_topup",
+    bind=True,
+    max_retries=6,
+    acks_late=True,
+    autoretry_for=(stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError),
+    retry_backoff=True,
+    retry_backoff_max=300,
 )
-def deliver_simulated_payment(self, checkout_id: str) -> str:
-    """Simulated mode: send the signed `checkout.session.completed` to our webhook over HTTP, as
-    Stripe would, retrying with backoff until it is accepted (the webhook is idempotent)."""
+def auto_topup(self, account_id: int, crossing_key: str) -> str:
+    """One auto top-up for one crossing of the low-balance threshold (DESIGN §6
+    `billing.auto_topup`). Retried on network trouble with the same Stripe idempotency key."""
+    from afterresume.billing.autotopup import auto_topup_run
+
+    attempt = auto_topup_run(account_id=account_id, crossing_key=crossing_key)
+    return "not needed" if attempt is None else f"{attempt.status}: {attempt.outcome}".rstrip(": ")
+
+
+def _deliver_signed(task, payload: bytes) -> str:
+    """POST a Stripe-format event, signed with our webhook secret, to our webhook over HTTP, as
+    Stripe would; retry with backoff until it is accepted (the webhook is idempotent)."""
     import httpx
     from django.conf import settings
 
-    from afterresume.billing.models import SimulatedCheckout
-    from afterresume.billing.simulated import simulated_payload, stripe_signature
+    from afterresume.billing.simulated import stripe_signature
 
-    checkout = SimulatedCheckout.objects.select_related("account").get(pk=checkout_id)
-    payload = simulated_payload(checkout)
     headers = {
         "Content-Type": "application/json",
         "Stripe-Signature": stripe_signature(payload, settings.STRIPE_WEBHOOK_SECRET),
@@ -48,5 +61,30 @@ def deliver_simulated_payment(self, checkout_id: str) -> str:
         )
         response.raise_for_status()
     except httpx.HTTPError as error:
-        raise self.retry(exc=error, countdown=min(2**self.request.retries, 60)) from error
+        raise task.retry(exc=error, countdown=min(2**task.request.retries, 60)) from error
     return response.text
+
+
+@shared_task(
+    name="afterresume.billing.tasks.deliver_simulated_payment", bind=True, max_retries=8, acks_late=True
+)
+def deliver_simulated_payment(self, checkout_id: str) -> str:
+    """Simulated mode: Stripe's events for a paid checkout — `checkout.session.completed`, then
+    `payment_intent.succeeded` for the same payment (the reserve is credited once)."""
+    from afterresume.billing.models import SimulatedCheckout
+    from afterresume.billing.simulated import simulated_checkout_events
+
+    checkout = SimulatedCheckout.objects.select_related("account").get(pk=checkout_id)
+    return " | ".join(_deliver_signed(self, payload) for payload in simulated_checkout_events(checkout))
+
+
+@shared_task(
+    name="afterresume.billing.tasks.deliver_simulated_auto_topup", bind=True, max_retries=8, acks_late=True
+)
+def deliver_simulated_auto_topup(self, auto_topup_id: int) -> str:
+    """Simulated mode: the off-session payment of an auto top-up succeeds; its event goes to the webhook."""
+    from afterresume.billing.models import AutoTopup
+    from afterresume.billing.simulated import simulated_auto_topup_event
+
+    attempt = AutoTopup.objects.select_related("account").get(pk=auto_topup_id)
+    return _deliver_signed(self, simulated_auto_topup_event(attempt))

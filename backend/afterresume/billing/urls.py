@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("billing/admin/reserve/adjust/", apis.AdminReserveAdjustApi.as_view(), name="admin-reserve-adjust"),
     path("billing/admin/reserve/ledger/", apis.AdminTenantLedgerApi.as_view(), name="admin-reserve-ledger"),
+    path("billing/admin/usage/costs/", apis.AdminUsageCostsApi.as_view(), name="admin-usage-costs"),
     path("billing/admin/rate-cards/", apis.AdminRateCardApi.as_view(), name="admin-rate-cards"),
     path("billing/admin/reconciliation/", apis.AdminReconciliationApi.as_view(), name="admin-reconciliation"),
     path("billing/admin/ledger/export.csv", apis.AdminLedgerExportApi.as_view(), name="admin-ledger-export"),

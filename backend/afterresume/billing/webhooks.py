@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from afterresume.audit.services import audit_record
-from afterresume.billing.models import LedgerEntry, ReserveAccount, StripeEvent
+from afterresume.billing.autotopup import auto_topup_payment_failed, auto_topup_settle
+from afterresume.billing.models import BillingProfile, LedgerEntry, ReserveAccount, StripeEvent
 from afterresume.billing.services import ledger_post
 
 logger = logging.getLogger(__name__)
@@ -103,12 +104,45 @@ def _checkout_completed(event_id: str, session: dict) -> str:
 
 
 def _payment_succeeded(event_id: str, intent: dict) -> str:
+    _remember_card(intent)
+    cents = int(intent.get("amount_received") or intent.get("amount") or 0)
+    attempt_id = (intent.get("metadata") or {}).get("auto_topup_id")
+    if attempt_id and str(attempt_id).isdigit() and cents > 0:
+        # An auto top-up: credited once (the task may have seen the payment succeed first).
+        auto_topup_settle(
+            attempt_id=int(attempt_id), payment_intent_id=intent["id"], cents=cents, event_id=event_id
+        )
+        return f"auto top-up {attempt_id}: credited {cents} cents for {intent['id']}"
     return _credit(
-        event_id,
-        account=_account_for(intent),
-        payment_id=intent["id"],
-        cents=int(intent.get("amount_received") or intent.get("amount") or 0),
-        what="payment",
+        event_id, account=_account_for(intent), payment_id=intent["id"], cents=cents, what="payment"
+    )
+
+
+def _payment_failed(event_id: str, intent: dict) -> str:
+    attempt_id = (intent.get("metadata") or {}).get("auto_topup_id")
+    if not (attempt_id and str(attempt_id).isdigit()):
+        return "ignored: not an auto top-up"
+    error = intent.get("last_payment_error") or {}
+    auto_topup_payment_failed(attempt_id=int(attempt_id), message=error.get("message") or "no reason given")
+    return f"auto top-up {attempt_id} failed"
+
+
+def _remember_card(intent: dict) -> None:
+    """A payment made with `setup_future_usage=off_session` saved its card at Stripe: keep it as
+    the workspace's card for auto top-up."""
+    method = intent.get("payment_method")
+    method_id = method.get("id") if isinstance(method, dict) else method
+    customer = intent.get("customer")
+    customer_id = customer.get("id") if isinstance(customer, dict) else customer
+    if intent.get("setup_future_usage") != "off_session" or not method_id or not customer_id:
+        return
+    charges = (intent.get("charges") or {}).get("data") or [{}]
+    card = (charges[0].get("payment_method_details") or {}).get("card") or (
+        method.get("card") if isinstance(method, dict) else None
+    )
+    label = f"{str(card.get('brand') or 'card').title()} •••• {card.get('last4')}" if card else "Saved card"
+    BillingProfile.objects.filter(stripe_customer_id=customer_id).update(
+        payment_method_id=method_id, payment_method_label=label
     )
 
 
@@ -183,6 +217,7 @@ def _dispute_closed(event_id: str, dispute: dict) -> str:
 HANDLERS = {
     "checkout.session.completed": _checkout_completed,
     "payment_intent.succeeded": _payment_succeeded,
+    "payment_intent.payment_failed": _payment_failed,
     "charge.refunded": _charge_refunded,
     "charge.dispute.created": _dispute_created,
     "charge.dispute.closed": _dispute_closed,

@@ -3,12 +3,8 @@ real stripe library creates a customer, attaches a card and confirms an off-sess
 (the auto top-up path), and localstripe's own signed webhook credits the reserve through our
 endpoint, once."""
 
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 import stripe
@@ -16,35 +12,6 @@ import stripe
 from afterresume.billing.models import LedgerEntry, ReserveAccount, StripeEvent
 
 WEBHOOK_SECRET = "whsec_localstripe_test"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def localstripe_url():
-    port = free_port()
-    binary = Path(sys.executable).parent / "localstripe"
-    process = subprocess.Popen(
-        [str(binary), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("localstripe did not start")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,272 @@
+"""Auto top-up (DESIGN §6): when a debit takes a balance from at or above the low-balance threshold
+to below it (a crossing), one off-session payment with the saved card, for a fixed amount or up to a
+target balance, within an optional monthly cap. The crossing's key is unique, so a crossing pays at
+most once however often its task runs; the payment credits the reserve through the same
+idempotent key as its webhook (`payment:<payment intent>`), so it is counted once too."""
+
+import logging
+from datetime import datetime
+from math import ceil
+
+import stripe
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from afterresume.audit.services import audit_record
+from afterresume.billing.models import (
+    AutoTopup,
+    AutoTopupMode,
+    BillingProfile,
+    LedgerEntry,
+    ReserveAccount,
+)
+from afterresume.billing.money import MICROS_PER_CENT, micros_to_dollars
+
+logger = logging.getLogger(__name__)
+
+NO_CARD = "No saved card: pay one top-up by card (it is saved for auto top-up) or add a card in the portal."
+
+
+def auto_topup_on_crossing(
+    *, account_id: int, entry_id: int, before: int, after: int, threshold: int
+) -> None:
+    """Called by the posting service for every debit of an account with auto top-up on: queues the
+    top-up (after commit) when this debit crossed the threshold."""
+    if before >= threshold > after:
+        auto_topup_queue(account_id=account_id, crossing_key=f"entry:{entry_id}")
+
+
+def auto_topup_queue(*, account_id: int, crossing_key: str) -> None:
+    from afterresume.billing.tasks import auto_topup
+
+    transaction.on_commit(lambda: auto_topup.delay(account_id, crossing_key))
+
+
+def auto_topup_amount_micros(account: ReserveAccount) -> int:
+    """What to charge: the fixed amount, or what brings the balance up to the target; in whole
+    cents (rounded up) and within the top-up range."""
+    if account.auto_topup_mode == AutoTopupMode.TARGET:
+        wanted = account.auto_topup_target_micros - account.balance_micros
+    else:
+        wanted = account.auto_topup_amount_micros
+    cents = ceil(max(wanted, 0) / MICROS_PER_CENT)
+    cents = min(max(cents, settings.TOPUP_MIN_DOLLARS * 100), settings.TOPUP_MAX_DOLLARS * 100)
+    return cents * MICROS_PER_CENT
+
+
+def _month_start(now: datetime) -> datetime:
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def auto_topup_spent_this_month_micros(account: ReserveAccount) -> int:
+    return AutoTopup.objects.filter(
+        account=account,
+        status__in=(AutoTopup.Status.PENDING, AutoTopup.Status.SUCCEEDED),
+        created_at__gte=_month_start(timezone.now()),
+    ).aggregate(total=Sum("amount_micros", default=0))["total"]
+
+
+def auto_topup_run(*, account_id: int, crossing_key: str) -> AutoTopup | None:
+    """The task's body: decide under the account lock, then charge outside it. Safe to run again
+    for the same crossing (a retry continues the same attempt with the same Stripe idempotency key)."""
+    with transaction.atomic():
+        account = (
+            ReserveAccount.objects.select_for_update(of=("self",)).select_related("tenant").get(pk=account_id)
+        )
+        attempt = AutoTopup.objects.filter(crossing_key=crossing_key).first()
+        if attempt is not None:
+            if attempt.status != AutoTopup.Status.PENDING or attempt.payment_intent_id:
+                return attempt  # decided (and charged) before
+        else:
+            if (
+                not account.auto_topup_enabled
+                or account.balance_micros >= account.low_balance_threshold_micros
+            ):
+                return None  # turned off, or topped up by hand since the crossing
+            if AutoTopup.objects.filter(account=account, status=AutoTopup.Status.PENDING).exists():
+                return None  # a payment is on its way: one at a time
+            attempt = _decide(account, crossing_key)
+            if attempt.status != AutoTopup.Status.PENDING:
+                return attempt
+    return _charge(attempt, account)
+
+
+def _decide(account: ReserveAccount, crossing_key: str) -> AutoTopup:
+    amount = auto_topup_amount_micros(account)
+    cap = account.auto_topup_monthly_cap_micros
+    outcome = ""
+    if cap is not None:
+        left = cap - auto_topup_spent_this_month_micros(account)
+        left -= left % MICROS_PER_CENT
+        if amount > left:
+            amount = left
+            outcome = f"Reduced to {micros_to_dollars(left)} USD by the monthly cap."
+        if amount < settings.TOPUP_MIN_DOLLARS * 1_000_000:
+            attempt = AutoTopup.objects.create(
+                account=account,
+                crossing_key=crossing_key,
+                amount_micros=0,
+                status=AutoTopup.Status.SKIPPED,
+                outcome="The monthly cap for auto top-up is reached: top up by hand or raise the cap.",
+            )
+            _audit(attempt, account, "reserve.auto_topup_skipped")
+            return attempt
+    return AutoTopup.objects.create(
+        account=account, crossing_key=crossing_key, amount_micros=amount, outcome=outcome
+    )
+
+
+def _charge(attempt: AutoTopup, account: ReserveAccount) -> AutoTopup:
+    profile = BillingProfile.objects.filter(tenant_id=account.tenant_id).first()
+    if settings.STRIPE_SIMULATED:
+        if profile is None or not profile.payment_method_id:
+            return _fail(attempt, account, NO_CARD)
+        # As Stripe would: the payment's signed event arrives at the webhook, asynchronously.
+        from afterresume.billing.tasks import deliver_simulated_auto_topup
+
+        AutoTopup.objects.filter(pk=attempt.pk).update(payment_intent_id=f"pi_sim_auto_{attempt.pk}")
+        attempt.refresh_from_db()
+        transaction.on_commit(lambda: deliver_simulated_auto_topup.delay(attempt.pk))
+        return attempt
+    if not settings.STRIPE_SECRET_KEY:
+        return _fail(attempt, account, "Payments are not configured on this server.")
+    payment_method_id = _saved_card(profile)
+    if not payment_method_id:
+        return _fail(attempt, account, NO_CARD)
+    from afterresume.billing.gateway import stripe_client
+
+    cents = attempt.amount_micros // MICROS_PER_CENT
+    try:
+        intent = stripe_client().v1.payment_intents.create(
+            params={
+                "amount": cents,
+                "currency": "usd",
+                "customer": profile.stripe_customer_id,
+                "payment_method": payment_method_id,
+                "off_session": True,
+                "confirm": True,
+                "metadata": {
+                    "tenant_id": str(account.tenant_id),
+                    "purpose": "auto_topup",
+                    "auto_topup_id": str(attempt.pk),
+                },
+            },
+            options={"idempotency_key": f"auto_topup:{attempt.pk}"},
+        )
+    except stripe.CardError as error:
+        return _fail(
+            attempt,
+            account,
+            f"The card was declined: {error.user_message or error.code or 'no reason given'}.",
+        )
+    except stripe.InvalidRequestError as error:
+        return _fail(attempt, account, f"Stripe refused the payment: {error.user_message or error}.")
+    # Other errors (network, Stripe down) propagate: the task retries with the same idempotency key.
+    AutoTopup.objects.filter(pk=attempt.pk).update(payment_intent_id=intent.id)
+    attempt.payment_intent_id = intent.id
+    if intent.status == "succeeded":
+        auto_topup_settle(attempt_id=attempt.pk, payment_intent_id=intent.id, cents=cents, event_id="")
+    elif intent.status != "processing":
+        return _fail(attempt, account, f"The card needs its holder ({intent.status}): top up by hand once.")
+    attempt.refresh_from_db()
+    return attempt
+
+
+def _saved_card(profile: BillingProfile | None) -> str:
+    """The saved card: ours, or else the customer's default or first card at Stripe (added in the
+    portal), remembered for next time."""
+    if profile is None:
+        return ""
+    if profile.payment_method_id:
+        return profile.payment_method_id
+    from afterresume.billing.gateway import stripe_client
+
+    client = stripe_client()
+    customer = client.v1.customers.retrieve(profile.stripe_customer_id).to_dict()
+    default = (customer.get("invoice_settings") or {}).get("default_payment_method")
+    if default:
+        method = client.v1.payment_methods.retrieve(default if isinstance(default, str) else default["id"])
+    else:
+        cards = client.v1.payment_methods.list(
+            params={"customer": profile.stripe_customer_id, "type": "card"}
+        )
+        if not cards.data:
+            return ""
+        method = cards.data[0]
+    card = method.to_dict().get("card") or {}
+    label = f"{str(card.get('brand') or 'card').title()} •••• {card.get('last4') or '????'}"
+    BillingProfile.objects.filter(pk=profile.pk).update(
+        payment_method_id=method.id, payment_method_label=label
+    )
+    return method.id
+
+
+def auto_topup_settle(*, attempt_id: int, payment_intent_id: str, cents: int, event_id: str) -> LedgerEntry:
+    """The payment succeeded (seen by the task or by the webhook, whichever is first): credit once,
+    keyed by the payment, and mark the attempt."""
+    from afterresume.billing.services import ledger_post
+
+    with transaction.atomic():
+        attempt = (
+            AutoTopup.objects.select_for_update(of=("self",))
+            .select_related("account__tenant")
+            .get(pk=attempt_id)
+        )
+        entry = ledger_post(
+            account_id=attempt.account_id,
+            kind=LedgerEntry.Kind.TOPUP,
+            amount_micros=cents * MICROS_PER_CENT,
+            idempotency_key=f"payment:{payment_intent_id}",
+            memo="Auto top-up",
+            stripe_event_id=event_id,
+        )
+        if attempt.status != AutoTopup.Status.SUCCEEDED:
+            attempt.status = AutoTopup.Status.SUCCEEDED
+            attempt.payment_intent_id = payment_intent_id
+            attempt.save(update_fields=["status", "payment_intent_id", "updated_at"])
+            _audit(attempt, attempt.account, "reserve.auto_topped_up", target=f"ledger_entry:{entry.pk}")
+    return entry
+
+
+def auto_topup_payment_failed(*, attempt_id: int, message: str) -> None:
+    attempt = AutoTopup.objects.select_related("account__tenant").filter(pk=attempt_id).first()
+    if attempt is not None and attempt.status == AutoTopup.Status.PENDING:
+        _fail(attempt, attempt.account, f"The payment failed: {message}")
+
+
+def _fail(attempt: AutoTopup, account: ReserveAccount, outcome: str) -> AutoTopup:
+    updated = AutoTopup.objects.filter(pk=attempt.pk, status=AutoTopup.Status.PENDING).update(
+        status=AutoTopup.Status.FAILED, outcome=outcome[:300], updated_at=timezone.now()
+    )
+    attempt.refresh_from_db()
+    if updated:
+        logger.warning("auto top-up %s of workspace %s failed: %s", attempt.pk, account.tenant_id, outcome)
+        _audit(attempt, account, "reserve.auto_topup_failed")
+    return attempt
+
+
+def _audit(attempt: AutoTopup, account: ReserveAccount, action: str, target: str = "") -> None:
+    summaries = {
+        "reserve.auto_topped_up": f"Auto top-up of {micros_to_dollars(attempt.amount_micros)} USD paid",
+        "reserve.auto_topup_failed": f"Auto top-up failed: {attempt.outcome}",
+        "reserve.auto_topup_skipped": f"Auto top-up skipped: {attempt.outcome}",
+    }
+    audit_record(
+        category="billing",
+        action=action,
+        tenant=account.tenant,
+        target=target or f"auto_topup:{attempt.pk}",
+        summary=summaries[action],
+    )
+
+
+def auto_topup_check_now(account: ReserveAccount) -> None:
+    """Auto top-up was just turned on (or its settings changed) while the balance is already below
+    the threshold: that counts as the crossing of the newest entry (once)."""
+    if account.auto_topup_enabled and account.balance_micros < account.low_balance_threshold_micros:
+        newest = (
+            LedgerEntry.objects.filter(account=account).order_by("-id").values_list("id", flat=True).first()
+        )
+        auto_topup_queue(account_id=account.pk, crossing_key=f"settings:{account.pk}:{newest or 0}")

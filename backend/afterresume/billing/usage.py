@@ -1,0 +1,57 @@
+"""Usage events (DESIGN §6, §7): every metered call is recorded once, priced once with the rate card
+version in force when it happened, and counted in the status bar's token counters. The job system
+records them through `usage_record` (its holds are captured with the summed cost)."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from afterresume.billing.models import ReserveAccount, UsageEvent
+from afterresume.billing.pricing import price_usage, rate_card_version_at
+
+
+def usage_record(
+    *,
+    tenant,
+    model: str,
+    tokens_in: int,
+    tokens_out: int,
+    idempotency_key: str,
+    duration_ms: int = 0,
+    job_reference: str = "",
+    at: datetime | None = None,
+) -> UsageEvent:
+    """Record one call's usage, exactly once per `idempotency_key` (a retried step records nothing
+    new). Raises UnpricedUsage when no rate card prices the model."""
+    existing = UsageEvent.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    at = at or timezone.now()
+    version = rate_card_version_at(plan=tenant.plan, at=at)
+    cost = price_usage(
+        plan=tenant.plan, model=model, quantities={"tokens_in": tokens_in, "tokens_out": tokens_out}, at=at
+    )
+    try:
+        with transaction.atomic():
+            event = UsageEvent.objects.create(
+                tenant=tenant,
+                idempotency_key=idempotency_key,
+                job_reference=job_reference,
+                model=model,
+                tokens_in=tokens_in,
+                tokens_out=tokens_out,
+                duration_ms=duration_ms,
+                cost_micros=cost,
+                rate_card_version=version,
+                occurred_at=at,
+            )
+            # The status bar's counters (O(1) to read, DESIGN §8).
+            ReserveAccount.objects.filter(tenant=tenant).update(
+                tokens_in_total=F("tokens_in_total") + tokens_in,
+                tokens_out_total=F("tokens_out_total") + tokens_out,
+            )
+    except IntegrityError:  # recorded concurrently under the same key: the first one stands
+        return UsageEvent.objects.get(idempotency_key=idempotency_key)
+    return event
