@@ -32,8 +32,9 @@ NO_CARD = "No saved card: pay one top-up by card (it is saved for auto top-up) o
 def auto_topup_on_crossing(
     *, account_id: int, entry_id: int, before: int, after: int, threshold: int
 ) -> None:
-    """Called by the posting service for every debit of an account with auto top-up on: queues the
-    top-up (after commit) when this debit crossed the threshold."""
+    """Called by the posting service for every usage entry of an account with auto top-up on:
+    queues the top-up (after commit) when this usage crossed the threshold. Refunds, lost disputes
+    and operators' corrections never charge the card by themselves."""
     if before >= threshold > after:
         auto_topup_queue(account_id=account_id, crossing_key=f"entry:{entry_id}")
 

@@ -143,7 +143,7 @@ def _post_in_one_statement(fields: dict) -> LedgerEntry:
     except IntegrityError:
         row = None  # the same key posted concurrently: the first one stands (below)
     if row is not None:
-        if row[4] and fields["amount_micros"] < 0:  # auto top-up is on: did this debit cross?
+        if row[4] and fields["kind"] == LedgerEntry.Kind.USAGE:  # auto top-up is on: did usage cross?
             auto_topup_on_crossing(
                 account_id=fields["account_id"],
                 entry_id=row[0],
@@ -202,7 +202,7 @@ def _post_locked(
         stripe_event_id=stripe_event_id,
     )
     entry.save(force_insert=True)
-    if account.auto_topup_enabled and amount_micros < 0:
+    if account.auto_topup_enabled and kind == LedgerEntry.Kind.USAGE:
         auto_topup_on_crossing(
             account_id=account.pk,
             entry_id=entry.pk,

@@ -267,8 +267,10 @@ class BackendClient:
     def topup_options(self) -> dict:
         return self.get("/api/billing/topup/options/")
 
-    def topup_session(self, *, amount_dollars: str) -> dict:
-        return self.post("/api/billing/topup/session/", json={"amount_dollars": amount_dollars})
+    def topup_session(self, *, amount_dollars: str, save_card: bool = False) -> dict:
+        return self.post(
+            "/api/billing/topup/session/", json={"amount_dollars": amount_dollars, "save_card": save_card}
+        )
 
     def portal_session(self) -> dict:
         return self.post("/api/billing/portal/session/")
@@ -302,6 +304,18 @@ class BackendClient:
                 "idempotency_key": idempotency_key,
             },
         )
+
+    def admin_rate_cards(self) -> list[dict]:
+        return self.get("/api/billing/admin/rate-cards/")["versions"]
+
+    def admin_rate_card_create(self, **version) -> dict:
+        return self.post("/api/billing/admin/rate-cards/", json=version)
+
+    def admin_usage_costs(self, *, date_from, date_to, tenant_id: int | None = None) -> dict:
+        params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+        if tenant_id is not None:
+            params["tenant"] = tenant_id
+        return self.get("/api/billing/admin/usage/costs/", params=params)
 
     def admin_ledger_export(self) -> httpx.Response:
         """The CSV as an unread stream; the caller must close it."""

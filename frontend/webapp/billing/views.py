@@ -12,15 +12,34 @@ from django_htmx.http import trigger_client_event
 from webapp.accounts.session import session_user, signin_required, staff_required
 from webapp.accounts.views import FORM_ERRORS
 from webapp.backend.errors import BackendPermissionDenied, BackendUnavailable
-from webapp.billing.forms import AdjustmentForm, BillingSettingsForm, TopupForm
+from webapp.billing.forms import AdjustmentForm, AutoTopupForm, BillingSettingsForm, TopupForm
 
 MICROS = Decimal(1_000_000)
 
 
-def _billing_context(request, settings_form=None) -> dict:
+def _dollars(micros: int | None) -> Decimal | None:
+    return None if micros is None else (Decimal(micros) / MICROS).quantize(Decimal("0.01"))
+
+
+def _billing_context(request, settings_form=None, auto_topup_form=None, topup_form=None) -> dict:
     kind = request.GET.get("kind", "")
     page = int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1
     profile = request.backend.billing_profile()
+    if auto_topup_form is None:
+        auto_topup_form = AutoTopupForm(
+            initial={
+                "enabled": profile["auto_topup_enabled"],
+                "mode": profile["auto_topup_mode"],
+                "amount": _dollars(profile["auto_topup_amount_micros"]),
+                "target": _dollars(profile["auto_topup_target_micros"]),
+                "monthly_cap": _dollars(profile["auto_topup_monthly_cap_micros"]),
+            }
+        )
+    if topup_form is None:
+        # Saving the card is offered, and ticked when auto top-up waits for one.
+        topup_form = TopupForm(
+            initial={"save_card": profile["auto_topup_enabled"] and not profile["payment_method"]}
+        )
     if settings_form is None:
         settings_form = BillingSettingsForm(
             initial={
@@ -37,10 +56,12 @@ def _billing_context(request, settings_form=None) -> dict:
         "has_next": bool(ledger.get("next")),
         "kind": kind,
         "settings_form": settings_form,
+        "profile": profile,
+        "auto_topup_form": auto_topup_form,
         "is_owner": (session_user(request) or {}).get("role") == "owner",
         "topup": request.GET.get("topup", ""),
         "poll": int(request.GET.get("poll", "0")) if request.GET.get("poll", "0").isdigit() else 10,
-        "topup_form": TopupForm(),
+        "topup_form": topup_form,
         "topup_options": request.backend.topup_options(),
         "kinds": [
             ("topup", "Top-ups"),
@@ -69,18 +90,21 @@ def billing(request):
 @require_POST
 @signin_required
 def topup(request):
-    form = TopupForm(request.POST)
+    data = request.POST.copy()
+    if data.get("preset"):  # one of the preset buttons of the same form
+        data["amount"] = data["preset"]
+    form = TopupForm(data)
     if form.is_valid():
         try:
-            session = request.backend.topup_session(amount_dollars=f"{form.cleaned_data['amount']:.2f}")
+            session = request.backend.topup_session(
+                amount_dollars=f"{form.cleaned_data['amount']:.2f}", save_card=form.cleaned_data["save_card"]
+            )
         except FORM_ERRORS as error:
             form.add_backend_errors(error)
         else:
             # To the checkout page (Stripe's, or the local one in simulated mode).
             return redirect(session["url"])
-    return render(
-        request, "billing/billing.html", {**_billing_context(request), "topup_form": form}, status=422
-    )
+    return render(request, "billing/billing.html", _billing_context(request, topup_form=form), status=422)
 
 
 @require_POST
@@ -101,6 +125,26 @@ def billing_settings(request):
             messages.success(request, "Billing settings saved.")
             return redirect("billing:billing")
     return render(request, "billing/billing.html", _billing_context(request, form), status=422)
+
+
+@require_POST
+@signin_required
+def auto_topup_settings(request):
+    form = AutoTopupForm(request.POST)
+    if form.is_valid():
+        try:
+            request.backend.billing_profile_update(**form.backend_changes())
+        except BackendPermissionDenied:
+            form.add_error(None, "Only the workspace's owners change billing settings.")
+        except FORM_ERRORS as error:
+            form.add_backend_errors(error)
+        else:
+            state = "on" if form.cleaned_data["enabled"] else "off"
+            messages.success(request, f"Automatic top-up saved ({state}).")
+            return redirect(f"{reverse('billing:billing')}#auto-topup-title")
+    return render(
+        request, "billing/billing.html", _billing_context(request, auto_topup_form=form), status=422
+    )
 
 
 def _admin_context(request, form=None) -> dict:

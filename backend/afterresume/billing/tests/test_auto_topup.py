@@ -276,23 +276,25 @@ def test_without_a_saved_card_the_attempt_fails_and_says_what_to_do(owner, setti
 
 
 @pytest.mark.parametrize(
-    ("balance", "debit", "enabled", "queued"),
+    ("balance", "debit", "kind", "enabled", "queued"),
     [
-        (6, -2, True, 1),  # $6 -> $4: crossed
-        (5, -0.01, True, 1),  # exactly at the threshold counts as above it
-        (4, -1, True, 0),  # already below: no new crossing
-        (8, -2, True, 0),  # $8 -> $6: still above
-        (6, -2, False, 0),  # auto top-up off
+        (6, -2, "usage", True, 1),  # $6 -> $4: crossed
+        (5, -0.01, "usage", True, 1),  # exactly at the threshold counts as above it
+        (4, -1, "usage", True, 0),  # already below: no new crossing
+        (8, -2, "usage", True, 0),  # $8 -> $6: still above
+        (6, -2, "usage", False, 0),  # auto top-up off
+        (6, -2, "refund", True, 0),  # a refund never charges the card again by itself
+        (6, -2, "adjustment", True, 0),  # nor does an operator's correction
     ],
 )
-def test_a_debit_queues_the_task_only_when_it_crosses_the_threshold(
-    owner, django_capture_on_commit_callbacks, balance, debit, enabled, queued
+def test_usage_queues_the_task_only_when_it_crosses_the_threshold(
+    owner, django_capture_on_commit_callbacks, balance, debit, kind, enabled, queued
 ):
     account = configure(account_of(owner), auto_topup_enabled=enabled)
     post(account, balance, "grant-1", kind=LedgerEntry.Kind.GRANT)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        post(account, debit, "usage-1")
+        post(account, debit, "debit-1", kind=kind)
 
     assert len(callbacks) == queued
 

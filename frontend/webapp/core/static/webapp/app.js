@@ -159,3 +159,34 @@
     poll();
   }
 })();
+
+// --- formsets that grow: <button data-add-form-row="items" hidden> appends a copy of
+// <template id="items-empty-row"> (Django's empty_form, "__prefix__" in its names) to
+// <tbody id="items-rows"> and counts it in the management form. Without JS the button stays hidden.
+(function () {
+  "use strict";
+  document.querySelectorAll("button[data-add-form-row]").forEach(function (button) {
+    const prefix = button.dataset.addFormRow;
+    const template = document.getElementById(prefix + "-empty-row");
+    const rows = document.getElementById(prefix + "-rows");
+    const total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    const maximum = document.getElementById("id_" + prefix + "-MAX_NUM_FORMS");
+    if (!template || !rows || !total) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      const index = Number(total.value);
+      if (maximum && index >= Number(maximum.value)) return;
+      const row = template.content.firstElementChild.cloneNode(true);
+      row.querySelectorAll("[id], [name], [for]").forEach(function (element) {
+        ["id", "name", "for"].forEach(function (attribute) {
+          const value = element.getAttribute(attribute);
+          if (value) element.setAttribute(attribute, value.replace("__prefix__", String(index)));
+        });
+      });
+      rows.append(row);
+      total.value = String(index + 1);
+      const first = row.querySelector("input");
+      if (first) first.focus();
+    });
+  });
+})();

@@ -1,0 +1,196 @@
+"""The billing page (DESIGN §8): balance, top-up (saving the card for automatic top-ups), automatic
+top-up settings and what they did. The backend is faked at the HTTP boundary."""
+
+import json
+
+import pytest
+
+DOLLAR = 1_000_000
+
+PROFILE = {
+    "policy": "block",
+    "low_balance_threshold_micros": 5 * DOLLAR,
+    "limited_ceiling_micros": 1 * DOLLAR,
+    "auto_topup_enabled": False,
+    "auto_topup_mode": "fixed",
+    "auto_topup_amount_micros": 25 * DOLLAR,
+    "auto_topup_target_micros": 50 * DOLLAR,
+    "auto_topup_monthly_cap_micros": None,
+    "auto_topup_spent_this_month_micros": 0,
+    "payment_method": None,
+    "auto_topups": [],
+}
+BALANCE = {
+    "balance_micros": 3 * DOLLAR,
+    "held_micros": 0,
+    "available_micros": 3 * DOLLAR,
+    "balance_cents": 300,
+    "balance_dollars": "3.00",
+    "is_low_balance": True,
+    "low_balance_threshold_micros": 5 * DOLLAR,
+    "policy": "block",
+    "is_disputed": False,
+}
+
+
+@pytest.fixture
+def billing_backend(backend):
+    """What the billing page asks for, apart from the profile (each test gives its own)."""
+    backend.expect_request("/api/billing/reserve/balance/").respond_with_json(BALANCE)
+    backend.expect_request("/api/billing/reserve/ledger/").respond_with_json(
+        {"count": 0, "next": None, "previous": None, "results": []}
+    )
+    backend.expect_request("/api/billing/topup/options/").respond_with_json(
+        {"presets_dollars": [10, 25, 50, 100], "min_dollars": 5, "max_dollars": 500, "simulated": False}
+    )
+    return backend
+
+
+def with_profile(backend, **changes):
+    backend.expect_request("/api/billing/profile/", method="GET").respond_with_json({**PROFILE, **changes})
+
+
+def sent_json(backend, path, method):
+    [request] = [request for request, _ in backend.log if request.path == path and request.method == method]
+    return json.loads(request.data)
+
+
+def test_the_page_shows_the_saved_card_and_what_automatic_top_ups_did(billing_backend, signed_in):
+    with_profile(
+        billing_backend,
+        auto_topup_enabled=True,
+        auto_topup_monthly_cap_micros=100 * DOLLAR,
+        auto_topup_spent_this_month_micros=25 * DOLLAR,
+        payment_method={"label": "Visa •••• 4242"},
+        auto_topups=[
+            {
+                "created_at": "2026-11-30T10:00:00+00:00",
+                "status": "failed",
+                "amount_micros": 25 * DOLLAR,
+                "amount_dollars": "25.00",
+                "outcome": "The card was declined: <insufficient funds>.",
+            },
+            {
+                "created_at": "2026-11-29T10:00:00+00:00",
+                "status": "succeeded",
+                "amount_micros": 25 * DOLLAR,
+                "amount_dollars": "25.00",
+                "outcome": "",
+            },
+        ],
+    )
+
+    page = signed_in.get("/billing/").content.decode()
+
+    assert "Card for automatic top-ups: <strong>Visa •••• 4242</strong>" in page
+    assert "This month: 25.00 of 100.00 USD." in page
+    assert "The card was declined: &lt;insufficient funds&gt;." in page
+    assert 'name="enabled" class="form-check-input" id="auto_enabled" checked' in page
+    assert 'value="25.00"' in page  # the fixed amount, in dollars
+
+
+def test_without_a_card_the_page_says_how_to_save_one_and_offers_it_on_the_top_up(billing_backend, signed_in):
+    with_profile(billing_backend, auto_topup_enabled=True)
+
+    page = signed_in.get("/billing/").content.decode()
+
+    assert "No card saved yet" in page
+    assert 'name="save_card" id="id_save_card" class="form-check-input" checked' in page
+
+
+def test_an_owner_turns_on_automatic_top_up_up_to_a_target(billing_backend, signed_in):
+    with_profile(billing_backend)
+    billing_backend.expect_request("/api/billing/profile/", method="PATCH").respond_with_json(PROFILE)
+
+    response = signed_in.post(
+        "/billing/auto-topup/",
+        {"enabled": "on", "mode": "target", "amount": "25", "target": "80.50", "monthly_cap": "200"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/billing/#auto-topup-title"
+    assert sent_json(billing_backend, "/api/billing/profile/", "PATCH") == {
+        "auto_topup_enabled": True,
+        "auto_topup_mode": "target",
+        "auto_topup_amount_micros": 25 * DOLLAR,
+        "auto_topup_target_micros": 80_500_000,
+        "auto_topup_monthly_cap_micros": 200 * DOLLAR,
+    }
+
+
+def test_an_empty_cap_means_no_cap_and_unticked_turns_it_off(billing_backend, signed_in):
+    with_profile(billing_backend)
+    billing_backend.expect_request("/api/billing/profile/", method="PATCH").respond_with_json(PROFILE)
+
+    signed_in.post(
+        "/billing/auto-topup/", {"mode": "fixed", "amount": "10", "target": "50", "monthly_cap": ""}
+    )
+
+    sent = sent_json(billing_backend, "/api/billing/profile/", "PATCH")
+    assert (sent["auto_topup_enabled"], sent["auto_topup_monthly_cap_micros"]) == (False, None)
+
+
+def test_the_backends_refusal_is_shown_on_the_field_and_the_input_is_kept(billing_backend, signed_in):
+    with_profile(billing_backend)
+    billing_backend.expect_request("/api/billing/profile/", method="PATCH").respond_with_json(
+        {
+            "message": "Invalid input.",
+            "extra": {
+                "fields": {
+                    "auto_topup_target_micros": [
+                        "The target must be above the low-balance threshold, or a top-up would not lift "
+                        "the balance out of it."
+                    ]
+                }
+            },
+        },
+        status=400,
+    )
+
+    response = signed_in.post(
+        "/billing/auto-topup/",
+        {"enabled": "on", "mode": "target", "amount": "25", "target": "4", "monthly_cap": ""},
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "The target must be above the low-balance threshold" in page
+    assert 'name="target" value="4" min="0.01" step="0.01" class="form-control is-invalid"' in page
+
+
+def test_a_teammate_sees_the_settings_but_cannot_change_them(billing_backend, signed_in):
+    session = signed_in.session
+    session["user"] = {**session["user"], "role": "member"}
+    session.save()
+    with_profile(billing_backend)
+    billing_backend.expect_request("/api/billing/profile/", method="PATCH").respond_with_json(
+        {"message": "Only the workspace's owners change billing settings.", "extra": {}}, status=403
+    )
+
+    page = signed_in.get("/billing/").content.decode()
+    refused = signed_in.post(
+        "/billing/auto-topup/", {"enabled": "on", "mode": "fixed", "amount": "25", "target": "50"}
+    )
+
+    assert "<fieldset disabled>" in page
+    assert refused.status_code == 422
+    assert "Only the workspace&#x27;s owners change billing settings." in refused.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("form", "sent"),
+    [
+        ({"preset": "25", "amount": "", "save_card": "on"}, {"amount_dollars": "25.00", "save_card": True}),
+        ({"amount": "12.50"}, {"amount_dollars": "12.50", "save_card": False}),
+    ],
+)
+def test_a_top_up_asks_for_a_checkout_and_passes_the_save_card_choice(billing_backend, signed_in, form, sent):
+    billing_backend.expect_request("/api/billing/topup/session/", method="POST").respond_with_json(
+        {"url": "https://checkout.stripe.com/c/pay/cs_1", "simulated": False}, status=201
+    )
+
+    response = signed_in.post("/billing/topup/", form)
+
+    assert response.status_code == 302
+    assert response["Location"] == "https://checkout.stripe.com/c/pay/cs_1"
+    assert sent_json(billing_backend, "/api/billing/topup/session/", "POST") == sent
