@@ -204,17 +204,23 @@ def _saved_card(profile: BillingProfile | None) -> str:
     return method.id
 
 
-def auto_topup_settle(*, attempt_id: int, payment_intent_id: str, cents: int, event_id: str) -> LedgerEntry:
+def auto_topup_settle(
+    *, attempt_id: int, payment_intent_id: str, cents: int, event_id: str, tenant_id: int | None = None
+) -> LedgerEntry | None:
     """The payment succeeded (seen by the task or by the webhook, whichever is first): credit once,
-    keyed by the payment, and mark the attempt."""
+    keyed by the payment, and mark the attempt. None when there is no such attempt (of that
+    workspace, when given): the caller credits it as a plain payment."""
     from afterresume.billing.services import ledger_post
 
     with transaction.atomic():
         attempt = (
             AutoTopup.objects.select_for_update(of=("self",))
             .select_related("account__tenant")
-            .get(pk=attempt_id)
+            .filter(pk=attempt_id)
+            .first()
         )
+        if attempt is None or (tenant_id is not None and attempt.account.tenant_id != tenant_id):
+            return None
         entry = ledger_post(
             account_id=attempt.account_id,
             kind=LedgerEntry.Kind.TOPUP,

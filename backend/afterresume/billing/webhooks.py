@@ -106,13 +106,19 @@ def _checkout_completed(event_id: str, session: dict) -> str:
 def _payment_succeeded(event_id: str, intent: dict) -> str:
     _remember_card(intent)
     cents = int(intent.get("amount_received") or intent.get("amount") or 0)
-    attempt_id = (intent.get("metadata") or {}).get("auto_topup_id")
-    if attempt_id and str(attempt_id).isdigit() and cents > 0:
+    metadata = intent.get("metadata") or {}
+    attempt_id, tenant_id = str(metadata.get("auto_topup_id", "")), str(metadata.get("tenant_id", ""))
+    if attempt_id.isdigit() and tenant_id.isdigit() and cents > 0:
         # An auto top-up: credited once (the task may have seen the payment succeed first).
-        auto_topup_settle(
-            attempt_id=int(attempt_id), payment_intent_id=intent["id"], cents=cents, event_id=event_id
+        entry = auto_topup_settle(
+            attempt_id=int(attempt_id),
+            payment_intent_id=intent["id"],
+            cents=cents,
+            event_id=event_id,
+            tenant_id=int(tenant_id),
         )
-        return f"auto top-up {attempt_id}: credited {cents} cents for {intent['id']}"
+        if entry is not None:
+            return f"auto top-up {attempt_id}: credited {cents} cents for {intent['id']}"
     return _credit(
         event_id, account=_account_for(intent), payment_id=intent["id"], cents=cents, what="payment"
     )

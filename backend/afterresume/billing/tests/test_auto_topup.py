@@ -412,3 +412,25 @@ def test_owners_set_auto_top_up_and_bad_settings_get_clear_errors(owner, teammat
     assert not_owner.status_code == 403
     account = account_of(owner)
     assert (account.auto_topup_enabled, account.low_balance_threshold_micros) == (True, 5 * DOLLAR)
+
+
+def test_a_payment_naming_another_workspaces_attempt_credits_its_own_workspace_only(
+    owner, outsider, settings, simulated_card
+):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    attempt = auto_topup_run(account_id=configure(account_of(owner)).pk, crossing_key="entry:1")
+
+    deliver(
+        "payment_intent.succeeded",
+        {
+            "id": "pi_other",
+            "object": "payment_intent",
+            "amount_received": 1000,
+            "metadata": {"tenant_id": str(outsider.membership.tenant_id), "auto_topup_id": str(attempt.pk)},
+        },
+    )
+
+    attempt.refresh_from_db()
+    assert attempt.status == "pending"
+    assert account_of(owner).balance_micros == 0
+    assert account_of(outsider).balance_micros == 10 * DOLLAR
