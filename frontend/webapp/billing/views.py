@@ -157,6 +157,8 @@ def _admin_context(request, form=None) -> dict:
     return {
         "summary": request.backend.admin_reserve_summary(),
         "reconciliation": request.backend.admin_reconciliation(),
+        # The audit log's billing category, here as on the audit page (DESIGN §6).
+        "billing_events": request.backend.admin_audit(category="billing")["results"][:8],
         "adjust_form": form,
         "tenants": tenants,
         "chosen": chosen,

@@ -209,6 +209,9 @@ def test_the_admin_billing_page_links_to_the_rate_cards(backend, signed_in_opera
     backend.expect_request("/api/billing/admin/reconciliation/").respond_with_json(
         {"mismatches": [], "checked_at": "2026-11-25T10:00:00+00:00"}
     )
+    backend.expect_request("/api/admin/audit/").respond_with_json(
+        {"count": 0, "next": None, "previous": None, "results": []}
+    )
 
     page = signed_in_operator.get("/admin/billing/").content.decode()
 
@@ -447,6 +450,9 @@ def test_the_admin_billing_page_loads_usage_costs_after_itself_with_the_filter_i
     )
     backend.expect_request("/api/billing/admin/reconciliation/").respond_with_json(
         {"mismatches": [], "checked_at": "2026-11-25T10:00:00+00:00"}
+    )
+    backend.expect_request("/api/admin/audit/").respond_with_json(
+        {"count": 0, "next": None, "previous": None, "results": []}
     )
 
     page = signed_in_operator.get(

@@ -194,3 +194,43 @@ def test_a_top_up_asks_for_a_checkout_and_passes_the_save_card_choice(billing_ba
     assert response.status_code == 302
     assert response["Location"] == "https://checkout.stripe.com/c/pay/cs_1"
     assert sent_json(billing_backend, "/api/billing/topup/session/", "POST") == sent
+
+
+def test_the_admin_billing_page_shows_recent_billing_events_from_the_audit_log(backend, signed_in_operator):
+    backend.expect_request("/api/admin/tenants/").respond_with_json([{"id": 7, "name": "Acme"}])
+    backend.expect_request("/api/billing/admin/reserve/summary/").respond_with_json(
+        {
+            "total_balance_micros": 0,
+            "paid_in_micros": 0,
+            "granted_micros": 0,
+            "low_balance_accounts": 0,
+            "disputed_accounts": 0,
+        }
+    )
+    backend.expect_request("/api/billing/admin/reconciliation/").respond_with_json(
+        {"mismatches": [], "checked_at": "2026-11-25T10:00:00+00:00"}
+    )
+    backend.expect_request("/api/admin/audit/", query_string="category=billing").respond_with_json(
+        {
+            "count": 1,
+            "next": None,
+            "previous": None,
+            "results": [
+                {
+                    "created_at": "2026-11-30T10:00:00+00:00",
+                    "category": "billing",
+                    "action": "reserve.auto_topup_failed",
+                    "actor_email": "",
+                    "summary": "Auto top-up failed: <b>declined</b>",
+                    "tenant": "Acme",
+                    "ip": None,
+                }
+            ],
+        }
+    )
+
+    page = signed_in_operator.get("/admin/billing/").content.decode()
+
+    assert '<tr data-action="reserve.auto_topup_failed">' in page
+    assert "Auto top-up failed: &lt;b&gt;declined&lt;/b&gt;" in page
+    assert 'href="/admin/audit/?category=billing"' in page
