@@ -83,3 +83,25 @@ def no_entries_yet(backend):
         {"next": None, "previous": None, "results": []}
     )
     return backend
+
+
+@pytest.fixture
+def admin_billing_page(backend):
+    """What Admin → Billing asks for besides the workspaces: empty books, in balance, no billing
+    events. A test gives its own events with `expect_oneshot_request` (answered first)."""
+    backend.expect_request("/api/billing/admin/reserve/summary/").respond_with_json(
+        {
+            "total_balance_micros": 0,
+            "paid_in_micros": 0,
+            "granted_micros": 0,
+            "low_balance_accounts": 0,
+            "disputed_accounts": 0,
+        }
+    )
+    backend.expect_request("/api/billing/admin/reconciliation/").respond_with_json(
+        {"mismatches": [], "checked_at": "2026-11-25T10:00:00+00:00"}
+    )
+    backend.expect_request("/api/admin/audit/").respond_with_json(
+        {"count": 0, "next": None, "previous": None, "results": []}
+    )
+    return backend

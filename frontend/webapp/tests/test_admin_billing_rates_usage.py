@@ -196,23 +196,9 @@ def test_the_rate_card_page_marks_the_version_in_force_the_scheduled_one_and_the
     assert backend.log[0][0].headers["X-Session-Token"] == "session-token-of-olga"
 
 
-def test_the_admin_billing_page_links_to_the_rate_cards(backend, signed_in_operator, tenants):
-    backend.expect_request("/api/billing/admin/reserve/summary/").respond_with_json(
-        {
-            "total_balance_micros": 0,
-            "paid_in_micros": 0,
-            "granted_micros": 0,
-            "low_balance_accounts": 0,
-            "disputed_accounts": 0,
-        }
-    )
-    backend.expect_request("/api/billing/admin/reconciliation/").respond_with_json(
-        {"mismatches": [], "checked_at": "2026-11-25T10:00:00+00:00"}
-    )
-    backend.expect_request("/api/admin/audit/").respond_with_json(
-        {"count": 0, "next": None, "previous": None, "results": []}
-    )
-
+def test_the_admin_billing_page_links_to_the_rate_cards(
+    backend, signed_in_operator, tenants, admin_billing_page
+):
     page = signed_in_operator.get("/admin/billing/").content.decode()
 
     assert 'href="/admin/billing/rate-cards/"' in page
@@ -437,24 +423,8 @@ def test_a_rate_card_note_with_markup_is_escaped(backend, signed_in_operator):
 
 
 def test_the_admin_billing_page_loads_usage_costs_after_itself_with_the_filter_in_its_address(
-    backend, signed_in_operator, tenants
+    backend, signed_in_operator, tenants, admin_billing_page
 ):
-    backend.expect_request("/api/billing/admin/reserve/summary/").respond_with_json(
-        {
-            "total_balance_micros": 0,
-            "paid_in_micros": 0,
-            "granted_micros": 0,
-            "low_balance_accounts": 0,
-            "disputed_accounts": 0,
-        }
-    )
-    backend.expect_request("/api/billing/admin/reconciliation/").respond_with_json(
-        {"mismatches": [], "checked_at": "2026-11-25T10:00:00+00:00"}
-    )
-    backend.expect_request("/api/admin/audit/").respond_with_json(
-        {"count": 0, "next": None, "previous": None, "results": []}
-    )
-
     page = signed_in_operator.get(
         "/admin/billing/?date_from=2026-11-01&date_to=2026-11-25&usage_tenant=4"
     ).content.decode()
