@@ -34,38 +34,29 @@ What one run does, all on 127.0.0.1 and all torn down at the end (also on Ctrl-C
 
 import argparse
 import contextlib
-import json
 import os
 import re
-import secrets
-import shutil
 import socket
 import statistics
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from services import bench_services, free_port, stop_process
-from worklogs import (
-    BACKEND,
-    VENV_BIN,
-    code_version,
-    configure,
-    machine,
-    postgres_facts,
+from common import (
+    gunicorn,
+    migrated_backend,
+    report_end,
+    report_start,
+    run_benchmark,
     say,
-    terminate_on_sigterm,
-    wait_healthy,
+    user_with_token,
+    workspaces_with_accounts,
+    write_report,
 )
-
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-RESULTS = BENCH / "results"
+from services import free_port
 
 EXPORT_PATH = "/api/billing/admin/ledger/export.csv"
 WARMUP_PATH = "/api/billing/admin/rate-cards/"  # a small operator request: auth, DRF, the database
@@ -76,6 +67,8 @@ USAGE_MICROS = 1_250
 ROW_SPACING = timedelta(seconds=30)  # between consecutive entries' created_at
 CHUNK_BYTES = 64 * 1024
 SAMPLE_SECONDS = 0.02
+# The worker's pid (%(p)s) in every access-log line tells which worker served a request.
+ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(p)s %(D)sus'
 HEADER = (
     "id,created_at,tenant_id,kind,amount_micros,balance_after_micros,idempotency_key,actor_id,"
     "stripe_event_id,memo"
@@ -120,21 +113,10 @@ WHERE ledger.total <> account.balance_micros OR newest.balance_after_micros <> a
 
 # --- data -------------------------------------------------------------------------------------
 def create_operator_and_accounts() -> tuple[str, list[int]]:
-    from afterresume.accounts.models import User
-    from afterresume.accounts.tokens import api_token_create
-    from afterresume.billing.models import ReserveAccount
-    from afterresume.tenants.models import Tenant
-
-    operator = User.objects.create_user(
-        "operator@example.com",
-        password=secrets.token_urlsafe(24),
-        display_name="Bench Operator",
-        is_staff=True,
+    _operator, key = user_with_token(
+        email="operator@example.com", display_name="Bench Operator", label="bench export", is_staff=True
     )
-    _token, key = api_token_create(user=operator, name="bench export", expires_at=None)
-    tenants = Tenant.objects.bulk_create([Tenant(name=f"Export workspace {i}") for i in range(ACCOUNTS)])
-    accounts = ReserveAccount.objects.bulk_create([ReserveAccount(tenant=tenant) for tenant in tenants])
-    return key, [account.id for account in accounts]
+    return key, workspaces_with_accounts(ACCOUNTS, name="Export workspace")
 
 
 def database_url(services, name: str) -> str:
@@ -190,34 +172,6 @@ def copy_database(services, *, source: str, target: str) -> None:
 
 
 # --- the server ---------------------------------------------------------------------------------
-def start_gunicorn(port: int, log_path: Path, dsn: str) -> subprocess.Popen:
-    """As the backend image runs it (2 sync workers, the default timeout of 30 s), with the
-    worker's pid in every access-log line so that the worker that served a request is known."""
-    command = [
-        str(VENV_BIN / "gunicorn"),
-        "config.wsgi:application",
-        "-w",
-        "2",
-        "-b",
-        f"127.0.0.1:{port}",
-        "--access-logfile",
-        "-",
-        "--access-logformat",
-        '%(h)s "%(r)s" %(s)s %(B)s %(p)s %(D)sus',
-    ]
-    if Path("/dev/shm").is_dir():
-        command += ["--worker-tmp-dir", "/dev/shm"]
-    with log_path.open("wb") as log:
-        return subprocess.Popen(
-            command,
-            cwd=BACKEND,
-            env={**os.environ, "DATABASE_URL": dsn},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
 def workers_of(server: subprocess.Popen) -> list[int]:
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     return sorted(int(pid) for pid in children)
@@ -376,9 +330,7 @@ def measure_export(
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = run_dir / f"gunicorn-{label}-{time.monotonic_ns()}.log"
-    server = start_gunicorn(port, log_path, dsn)
-    try:
-        wait_healthy(base_url, server, log_path)
+    with gunicorn(port, log_path, database_url=dsn, access_log_format=ACCESS_LOG_FORMAT) as server:
         pids = workers_of(server)
         if len(pids) != 2:
             raise RuntimeError(f"expected 2 gunicorn workers, found {pids}")
@@ -405,8 +357,6 @@ def measure_export(
             exporters = [pid for pid in pids if pid not in after]  # the one that died
         if len(exporters) != 1 or exporters[0] not in pids:
             raise RuntimeError(f"cannot tell which worker served the export: {exporters}, workers {pids}")
-    finally:
-        stop_process(server, 20)
 
     def peak_growth(pid: int) -> tuple[int, str]:
         if peak_reset and pid in after:
@@ -497,28 +447,13 @@ def summarise(measurements: list[dict], rows: int) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     began = time.monotonic()
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    report: dict = {
-        "benchmark": "export",
-        "started_at": datetime.now(UTC).isoformat(),
-        "machine": machine(),
-        "code": code_version(),
-    }
+    report = report_start("export")
     sizes = {"baseline": args.baseline_rows, "large": args.large_rows}
-    with contextlib.ExitStack() as stack:
-        run_dir = Path(tempfile.mkdtemp(prefix="afterresume-bench-run-"))
-        stack.callback(shutil.rmtree, run_dir, True)
-        say("Starting PostgreSQL (durable settings) and Redis …")
-        services = stack.enter_context(bench_services())
-        configure(services, run_dir)
+    with migrated_backend(report) as (services, run_dir):
         pgdata = services.workdir / "pgdata"
 
-        from django.core.management import call_command
         from django.db import connections
 
-        stack.callback(connections.close_all)  # before PostgreSQL stops
-        call_command("migrate", interactive=False, verbosity=0)
-        report["postgresql"] = postgres_facts()
         key, account_ids = create_operator_and_accounts()
         connections.close_all()  # CREATE DATABASE … TEMPLATE needs the source database unused
 
@@ -603,8 +538,7 @@ def run(args: argparse.Namespace) -> int:
         "rows_ok": rows_ok,
         "met": memory_ok and rows_ok,
     }
-    report["seconds"] = round(time.monotonic() - began, 1)
-    report["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
+    report_end(report, began)
 
     say(
         f"\nResults ({report['machine']['nproc']} CPUs, PostgreSQL {report['postgresql']['server_version']}, "
@@ -641,10 +575,7 @@ def run(args: argparse.Namespace) -> int:
     )
     say(f"Row counts: {'every export complete' if rows_ok else 'WRONG, see above'}")
 
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"export-{stamp}.json"
-    path.write_text(json.dumps(report, indent=2) + "\n")
-    say(f"\nWritten: {path.relative_to(ROOT)} (whole run {report['seconds']:.0f} s)")
+    write_report(report)
     return 0 if report["target"]["met"] else 1
 
 
@@ -665,12 +596,7 @@ def main() -> int:
         parser.error("need 1,000 <= --baseline-rows < --large-rows <= 5,000,000")
     if not 1 <= args.repeats <= 10 or not 1 <= args.warmups <= 50:
         parser.error("--repeats must be 1..10 and --warmups 1..50")
-    terminate_on_sigterm()
-    try:
-        return run(args)
-    except KeyboardInterrupt:
-        print("\nbench: interrupted; everything started was stopped.", file=sys.stderr)
-        return 130
+    return run_benchmark(run, args)
 
 
 if __name__ == "__main__":

@@ -27,24 +27,20 @@ What one run does, all on 127.0.0.1 and all torn down at the end (also on Ctrl-C
 
 import argparse
 import contextlib
-import json
-import os
 import random
-import shutil
 import statistics
-import sys
-import tempfile
 import threading
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 
-from services import bench_services
-from worklogs import code_version, configure, machine, postgres_facts, say, terminate_on_sigterm
-
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-RESULTS = BENCH / "results"
+from common import (
+    migrated_backend,
+    report_end,
+    report_start,
+    run_benchmark,
+    say,
+    workspaces_with_accounts,
+    write_report,
+)
 
 ACCOUNTS = 1_000
 CREDIT_MICROS = 10**12  # $1,000,000 per account: no run gets near zero at -1 µ$ per post
@@ -89,13 +85,10 @@ RETURNING id, balance_after_micros, created_at
 # --- data -------------------------------------------------------------------------------------
 def create_accounts(count: int) -> tuple[int, list[int]]:
     """`count` workspaces for the spread case and one more for the hot case, each credited once."""
-    from afterresume.billing.models import LedgerEntry, ReserveAccount
+    from afterresume.billing.models import LedgerEntry
     from afterresume.billing.services import ledger_post
-    from afterresume.tenants.models import Tenant
 
-    tenants = Tenant.objects.bulk_create([Tenant(name=f"Bench workspace {i}") for i in range(count + 1)])
-    accounts = ReserveAccount.objects.bulk_create([ReserveAccount(tenant=tenant) for tenant in tenants])
-    ids = [account.id for account in accounts]
+    ids = workspaces_with_accounts(count + 1, name="Bench workspace")
     for account_id in ids:
         ledger_post(
             account_id=account_id,
@@ -351,27 +344,11 @@ def reconcile() -> list:
 # --- the run -------------------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> int:
     began = time.monotonic()
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    report: dict = {
-        "benchmark": "ledger",
-        "started_at": datetime.now(UTC).isoformat(),
-        "machine": machine(),
-        "code": code_version(),
-    }
-    with contextlib.ExitStack() as stack:
-        run_dir = Path(tempfile.mkdtemp(prefix="afterresume-bench-run-"))
-        stack.callback(shutil.rmtree, run_dir, True)
-        say("Starting PostgreSQL (durable settings) and Redis …")
-        services = stack.enter_context(bench_services())
-        configure(services, run_dir)
+    report = report_start("ledger")
+    with migrated_backend(report) as (services, _run_dir):
         dsn = services.database_url
 
-        from django.core.management import call_command
         from django.db import connection, connections
-
-        stack.callback(connections.close_all)  # before PostgreSQL stops
-        call_command("migrate", interactive=False, verbosity=0)
-        report["postgresql"] = postgres_facts()
 
         say(f"Creating {ACCOUNTS:,} + 1 workspaces and crediting each through ledger_post …")
         loaded = time.monotonic()
@@ -397,7 +374,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.seconds:.0f} s per cell ({len(cells) * len(variants)} cells per round) …"
         )
         runs: dict = {f"{case}/{threads}": {variant: [] for variant in variants} for case, threads in cells}
-        common = {"hot_id": hot_id, "spread_ids": spread_ids, "dsn": dsn}
+        accounts_and_dsn = {"hot_id": hot_id, "spread_ids": spread_ids, "dsn": dsn}
         for case, threads in cells:
             for variant in variants:
                 measure_cell(
@@ -406,7 +383,7 @@ def run(args: argparse.Namespace) -> int:
                     threads=threads,
                     seconds=args.warmup_seconds,
                     tag=f"warm:{variant}:{case}:{threads}",
-                    **common,
+                    **accounts_and_dsn,
                 )
         measuring = time.monotonic()
         for round_number in range(args.rounds):
@@ -420,7 +397,7 @@ def run(args: argparse.Namespace) -> int:
                         threads=threads,
                         seconds=args.seconds,
                         tag=f"r{round_number}:{variant}:{case}:{threads}",
-                        **common,
+                        **accounts_and_dsn,
                     )
                     runs[f"{case}/{threads}"][variant].append(figures)
                     line.append(f"{case}/{threads}{variant} {figures['tps']:.0f}")
@@ -485,8 +462,7 @@ def run(args: argparse.Namespace) -> int:
             f"({report['data']['ledger_entries_at_end']:,} entries)"
         )
 
-    report["seconds"] = round(time.monotonic() - began, 1)
-    report["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
+    report_end(report, began)
 
     say(
         f"\nResults ({report['machine']['nproc']} CPUs, PostgreSQL {report['postgresql']['server_version']}, "
@@ -505,10 +481,7 @@ def run(args: argparse.Namespace) -> int:
         )
     report["targets_met"] = all(figures["met"] for figures in results.values())
 
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"ledger-{stamp}.json"
-    path.write_text(json.dumps(report, indent=2) + "\n")
-    say(f"\nWritten: {path.relative_to(ROOT)} (whole run {report['seconds']:.0f} s)")
+    write_report(report)
     return 0
 
 
@@ -531,12 +504,7 @@ def main() -> int:
         parser.error("--seconds must be 1..60, --rounds 1..10, --warmup-seconds 0..30")
     if not all(1 <= threads <= 32 for threads in args.threads) or not 10 <= args.sequential <= 10_000:
         parser.error("--threads must be 1..32 each and --sequential 10..10,000")
-    terminate_on_sigterm()
-    try:
-        return run(args)
-    except KeyboardInterrupt:
-        print("\nbench: interrupted; everything started was stopped.", file=sys.stderr)
-        return 130
+    return run_benchmark(run, args)
 
 
 if __name__ == "__main__":

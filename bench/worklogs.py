@@ -25,30 +25,23 @@ What one run does, all on 127.0.0.1 and all torn down at the end (also on Ctrl-C
 """
 
 import argparse
-import contextlib
-import json
-import os
-import platform
 import random
-import secrets
-import shutil
-import signal
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
-from services import Services, bench_services, free_port, stop_process
-
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-BACKEND = ROOT / "backend"
-RESULTS = BENCH / "results"
-VENV_BIN = Path(sys.executable).parent
+from common import (
+    gunicorn,
+    migrated_backend,
+    report_end,
+    report_start,
+    run_benchmark,
+    say,
+    user_with_token,
+    write_report,
+)
+from services import free_port
 
 TARGET_SEARCH_P95_MS = 50.0
 PAGE_SIZE = 25  # WorkLogPagination.page_size: the first page fetches PAGE_SIZE + 1 rows
@@ -205,11 +198,7 @@ def employer_for(day_index: int, span_days: int) -> tuple[str, list[str]]:
     return EMPLOYERS[min(len(EMPLOYERS) - 1, day_index * len(EMPLOYERS) // (span_days + 1))]
 
 
-# --- output -----------------------------------------------------------------------------------
-def say(message: str = "") -> None:
-    print(message, flush=True)
-
-
+# --- figures ----------------------------------------------------------------------------------
 def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
@@ -225,54 +214,12 @@ def summary(values: list[float]) -> dict:
     }
 
 
-def machine() -> dict:
-    meminfo = Path("/proc/meminfo").read_text().splitlines() if Path("/proc/meminfo").exists() else []
-    total_kb = next((int(line.split()[1]) for line in meminfo if line.startswith("MemTotal:")), 0)
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line), "")
-    return {
-        "nproc": len(os.sched_getaffinity(0)),
-        "memory_gib": round(total_kb / 2**20, 1),
-        "cpu": model or platform.processor(),
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-        # Other work on the machine shows here: the figures are only as quiet as the machine.
-        "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
-    }
-
-
 # --- Django in this process (loading, EXPLAIN) --------------------------------------------------
-def configure(services: Services, run_dir: Path) -> None:
-    os.environ.update(
-        {
-            "DATABASE_URL": services.database_url,
-            "REDIS_URL": services.redis_url,
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "AFTERRESUME_IGNORE_DOTENV": "1",
-            "AFTERRESUME_RUN_DIR": str(run_dir),
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    os.chdir(BACKEND)
-    sys.path.insert(0, str(BACKEND))
-    import django
-
-    django.setup()
-
-
 def create_owner():
-    from afterresume.accounts.models import User
-    from afterresume.accounts.tokens import api_token_create
     from afterresume.tenants.services import tenant_create_with_owner
 
-    user = User.objects.create_user(
-        "bench@example.com", password=secrets.token_urlsafe(24), display_name="Bench Person"
-    )
+    user, key = user_with_token(email="bench@example.com", display_name="Bench Person", label="bench")
     tenant = tenant_create_with_owner(owner=user, name="Bench workspace")
-    _token, key = api_token_create(user=user, name="bench", expires_at=None)
     return user, tenant, key
 
 
@@ -352,21 +299,6 @@ def load_entries(*, user, tenant, count: int, seed: int) -> dict:
     }
 
 
-def postgres_facts() -> dict:
-    from django.db import connection
-
-    facts = {}
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        facts["server_version"] = cursor.fetchone()[0]
-        for name in ("fsync", "synchronous_commit", "full_page_writes", "shared_buffers", "work_mem"):
-            cursor.execute(f"SHOW {name}")
-            facts[name] = cursor.fetchone()[0]
-    if facts["fsync"] != "on" or facts["synchronous_commit"] != "on":
-        raise RuntimeError(f"Benchmark cluster is not durable: {facts}")
-    return facts
-
-
 def first_page_sql_timings(*, user, tenant, term: str, repeat: int) -> dict:
     """The first page's main query (the ORM's SQL) executed directly: the database's share of
     the request, without HTTP, authentication, serialisation or the tags prefetch."""
@@ -397,43 +329,6 @@ def explain_first_page(*, user, tenant, term: str) -> dict:
         (line.split(":", 1)[1].strip() for line in plan.splitlines() if line.startswith("Execution Time")), ""
     )
     return {"term": term, "indexes": indexes, "execution_time": execution, "plan": plan}
-
-
-# --- the server ---------------------------------------------------------------------------------
-def start_gunicorn(port: int, log_path: Path) -> subprocess.Popen:
-    command = [
-        str(VENV_BIN / "gunicorn"),
-        "config.wsgi:application",
-        "-w",
-        "2",
-        "-b",
-        f"127.0.0.1:{port}",
-        "--access-logfile",
-        "-",
-    ]
-    if Path("/dev/shm").is_dir():
-        command += ["--worker-tmp-dir", "/dev/shm"]  # as the backend image runs it
-    with log_path.open("wb") as log:
-        return subprocess.Popen(
-            command,
-            cwd=BACKEND,
-            env=os.environ.copy(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # stopped by us, after the measurement, also on Ctrl-C
-        )
-
-
-def wait_healthy(base_url: str, server: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({server.returncode}):\n{log_path.read_text()[-3000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base_url}/api/healthz/", timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn not healthy within {timeout:.0f} s:\n{log_path.read_text()[-3000:]}")
 
 
 # --- the measurement ----------------------------------------------------------------------------
@@ -510,19 +405,6 @@ def measure(base_url: str, key: str, *, rounds: int, warmup: int, max_seconds: f
     }
 
 
-def code_version() -> dict:
-    def git(*args: str) -> str:
-        done = subprocess.run(
-            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30, check=False
-        )
-        return done.stdout.strip()
-
-    return {
-        "commit": git("rev-parse", "HEAD"),
-        "backend_changed": bool(git("status", "--porcelain", "backend")),
-    }
-
-
 def ratios(results: dict) -> dict:
     base = results["baseline"]
     return {
@@ -545,38 +427,12 @@ def print_table(results: dict, ratio: dict) -> None:
 
 
 # --- the run -------------------------------------------------------------------------------------
-def terminate_on_sigterm() -> None:
-    def handler(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGHUP, handler)
-    # Also when started in the background by a shell, which would have SIGINT ignored.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
 def run(args: argparse.Namespace) -> int:
     began = time.monotonic()
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    report: dict = {
-        "benchmark": "worklogs",
-        "started_at": datetime.now(UTC).isoformat(),
-        "machine": machine(),
-        "code": code_version(),
-    }
-    with contextlib.ExitStack() as stack:
-        run_dir = Path(tempfile.mkdtemp(prefix="afterresume-bench-run-"))
-        stack.callback(shutil.rmtree, run_dir, True)
-        say("Starting PostgreSQL (durable settings) and Redis …")
-        services = stack.enter_context(bench_services())
-        configure(services, run_dir)
-
-        from django.core.management import call_command
+    report = report_start("worklogs")
+    with migrated_backend(report) as (_services, run_dir):
         from django.db import connections
 
-        stack.callback(connections.close_all)  # before PostgreSQL stops
-        call_command("migrate", interactive=False, verbosity=0)
-        report["postgresql"] = postgres_facts()
         user, tenant, key = create_owner()
 
         say(f"Loading {args.entries:,} entries …")
@@ -589,22 +445,18 @@ def run(args: argparse.Namespace) -> int:
         log_path = run_dir / "gunicorn.log"
         connections.close_all()
         say(f"Starting gunicorn (2 sync workers, production settings) on {base_url} …")
-        server = start_gunicorn(port, log_path)
-        stack.callback(stop_process, server, 20)
-        wait_healthy(base_url, server, log_path)
-
-        say(
-            f"Measuring: {args.warmup} warm-up rounds, then up to {args.rounds} rounds ({args.max_seconds:.0f} s at most) …"
-        )
-        measured = measure(
-            base_url,
-            key,
-            rounds=args.rounds,
-            warmup=args.warmup,
-            max_seconds=args.max_seconds,
-            seed=args.seed,
-        )
-        stop_process(server, 20)
+        with gunicorn(port, log_path):
+            say(
+                f"Measuring: {args.warmup} warm-up rounds, then up to {args.rounds} rounds ({args.max_seconds:.0f} s at most) …"
+            )
+            measured = measure(
+                base_url,
+                key,
+                rounds=args.rounds,
+                warmup=args.warmup,
+                max_seconds=args.max_seconds,
+                seed=args.seed,
+            )
         results = measured["results"]
         ratio = ratios(results)
         report["http"] = {
@@ -639,8 +491,7 @@ def run(args: argparse.Namespace) -> int:
         "search_p95_ms": results["search"]["p95_ms"],
         "met": target_met,
     }
-    report["seconds"] = round(time.monotonic() - began, 1)
-    report["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
+    report_end(report, began)
 
     say(
         f"\nResults ({args.entries:,} entries, {report['machine']['nproc']} CPUs, PostgreSQL "
@@ -658,10 +509,7 @@ def run(args: argparse.Namespace) -> int:
         )
         say("  " + explained["plan"].replace("\n", "\n  "))
 
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"worklogs-{stamp}.json"
-    path.write_text(json.dumps(report, indent=2) + "\n")
-    say(f"\nWritten: {path.relative_to(ROOT)} (whole run {report['seconds']:.0f} s)")
+    write_report(report)
     return 0
 
 
@@ -677,12 +525,7 @@ def main() -> int:
     args = parser.parse_args()
     if not 1_000 <= args.entries <= 1_000_000 or not 20 <= args.rounds <= 10_000:
         parser.error("--entries must be 1,000..1,000,000 and --rounds 20..10,000")
-    terminate_on_sigterm()
-    try:
-        return run(args)
-    except KeyboardInterrupt:
-        print("\nbench: interrupted; everything started was stopped.", file=sys.stderr)
-        return 130
+    return run_benchmark(run, args)
 
 
 if __name__ == "__main__":
