@@ -140,17 +140,13 @@
       }
       window.htmx.ajax("GET", url, { target: statusBar, swap: "innerHTML" });
     }
-    // Back off while the frontend cannot be reached or reports the server unreachable.
+    // Back off while the frontend cannot be reached or reports the server unreachable. htmx fires
+    // afterRequest for every outcome, a network error too (no answer: status 0, `failed` unset).
     document.body.addEventListener("htmx:afterRequest", function (event) {
       if (event.detail.target !== statusBar) return;
-      const failing = event.detail.failed || statusBar.querySelector("[data-status=unreachable]") !== null;
+      const failing = event.detail.failed || event.detail.xhr.status === 0
+        || statusBar.querySelector("[data-status=unreachable]") !== null;
       delay = failing ? Math.min(delay * 2, maxDelay) : normalDelay;
-      statusBar.dataset.nextPollMs = String(delay);
-      schedule(delay);
-    });
-    document.body.addEventListener("htmx:sendError", function (event) {
-      if (event.detail.target !== statusBar) return;
-      delay = Math.min(delay * 2, maxDelay);
       statusBar.dataset.nextPollMs = String(delay);
       schedule(delay);
     });
