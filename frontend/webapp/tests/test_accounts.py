@@ -289,7 +289,7 @@ def test_a_refused_passkey_is_explained_next_to_the_passkey_field_and_the_typing
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert f'<div class="invalid-feedback d-block" id="id_passkey_error_1">{message}</div>' in page
+    assert f'<div class="invalid-feedback d-block" id="id_passkey_error"><div>{message}</div>' in page
     assert 'id="form-errors"' not in page
     assert 'value="arinv_AbCdEf123456"' in page
     assert 'value="grace@example.com"' in page
@@ -309,7 +309,7 @@ def test_a_password_the_backend_refuses_is_explained_next_to_the_password_field_
 
     page = visitor.post("/signup/", SIGN_UP_FORM).content.decode()
 
-    assert f'id="id_password_error_1">{message}</div>' in page
+    assert f'id="id_password_error"><div>{message}</div>' in page
     assert PASSWORD not in page
 
 
@@ -454,7 +454,7 @@ def test_two_different_new_passwords_are_refused_without_asking_the_backend(back
     )
 
     assert response.status_code == 400
-    assert 'id="id_new_password_again_error_1">The two passwords are not the same.</div>' in (
+    assert 'id="id_new_password_again_error"><div>The two passwords are not the same.</div>' in (
         response.content.decode()
     )
     assert backend.log == []
@@ -486,7 +486,7 @@ def test_a_new_password_the_backend_refuses_is_shown_next_to_the_field(backend, 
     )
 
     assert response.status_code == 400
-    assert f'id="id_new_password_error_1">{message}</div>' in response.content.decode()
+    assert f'id="id_new_password_error"><div>{message}</div>' in response.content.decode()
 
 
 # --- profile and API tokens -------------------------------------------------------------------------
@@ -659,7 +659,7 @@ def test_a_wrong_current_password_is_shown_next_to_that_field_with_422(backend, 
     assert response.status_code == 422
     page = response.content.decode()
     assert "<html" not in page
-    assert f'id="id_current_password_error_1">{message}</div>' in page
+    assert f'id="id_current_password_error"><div>{message}</div>' in page
     assert PASSWORD not in page
     assert signed_in.session["backend_session_token"] == "session-token-of-ada"
 

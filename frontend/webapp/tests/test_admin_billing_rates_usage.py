@@ -303,8 +303,8 @@ def test_a_price_finer_than_a_micro_dollar_is_refused_before_asking_the_backend(
     assert response.status_code == 422
     page = response.content.decode()
     assert (
-        '<div class="invalid-feedback d-block" id="id_items-1-price_error_1">At most 6 decimal places '
-        "(a micro-dollar); for a smaller price, price a larger quantity, e.g. per 1,000,000.</div>"
+        '<div class="invalid-feedback d-block" id="id_items-1-price_error"><div>At most 6 decimal places '
+        "(a micro-dollar); for a smaller price, price a larger quantity, e.g. per 1,000,000.</div></div>"
     ) in page
     assert 'name="items-1-price" value="0.0000015"' in page
     assert 'name="items-0-price" value="0.40"' in page
@@ -317,7 +317,7 @@ def test_a_negative_price_is_refused_before_asking_the_backend(backend, signed_i
     )
 
     assert response.status_code == 422
-    assert 'id="id_items-0-price_error_1"' in response.content.decode()
+    assert 'id="id_items-0-price_error"' in response.content.decode()
     assert requests_made(backend) == [("GET", RATE_CARDS)]
 
 
@@ -355,7 +355,7 @@ def test_a_start_in_the_past_refused_by_the_backend_is_shown_at_the_start_and_no
 
     assert response.status_code == 422
     page = response.content.decode()
-    assert f'<div class="invalid-feedback d-block" id="id_effective_from_error_1">{message}</div>' in page
+    assert f'<div class="invalid-feedback d-block" id="id_effective_from_error"><div>{message}</div>' in page
     assert 'name="effective_from" value="2020-01-01T00:00"' in page
     assert 'name="note" value="cheaper"' in page
     assert 'name="items-0-price" value="0.40"' in page

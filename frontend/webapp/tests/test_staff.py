@@ -307,7 +307,9 @@ def test_a_passkey_the_backend_refuses_shows_its_message_next_to_the_field_with_
 
     assert response.status_code == 422
     page = response.content.decode()
-    assert f'<div class="invalid-feedback d-block" id="id_max_uses_error_1">{message}</div>' in page
+    assert f'<div class="invalid-feedback d-block" id="id_max_uses_error"><div>{message}</div>' in page
+    # the input names its error for screen readers
+    assert 'aria-describedby="id_max_uses_error"' in page
     assert 'id="created-passkey"' not in page
     assert 'value="50"' in page
     assert "HX-Trigger" not in response
@@ -324,7 +326,7 @@ def test_a_refused_workspace_is_shown_next_to_the_workspace_field(backend, signe
     )
 
     assert response.status_code == 422
-    assert f'id="id_target_tenant_error_1">{message}</div>' in response.content.decode()
+    assert f'id="id_target_tenant_error"><div>{message}</div>' in response.content.decode()
 
 
 def test_a_passkey_outside_the_limits_is_refused_without_asking_the_backend_to_create_it(
@@ -335,7 +337,7 @@ def test_a_passkey_outside_the_limits_is_refused_without_asking_the_backend_to_c
     )
 
     assert response.status_code == 422
-    assert 'id="id_expires_in_days_error_1"' in response.content.decode()
+    assert 'id="id_expires_in_days_error"' in response.content.decode()
     assert requests_made(backend) == [("GET", "/api/admin/tenants/")]
 
 

@@ -342,7 +342,7 @@ def test_quick_add_shows_the_backends_date_message_next_to_the_date_and_keeps_th
     assert response.status_code == 422
     page = response.content.decode()
     assert "<html" not in page
-    assert f'<div class="invalid-feedback d-block" id="quick_date_error_1">{message}</div>' in page
+    assert f'<div class="invalid-feedback d-block" id="quick_date_error"><div>{message}</div>' in page
     assert page.count("invalid-feedback") == 1
     assert 'id="form-errors"' not in page
     assert re.search(r'<input [^>]*class="form-control is-invalid"[^>]*id="quick_date"', page)
@@ -359,7 +359,7 @@ def test_quick_add_without_content_is_refused_without_asking_the_backend_to_save
     response = signed_in.post("/entries/new/", {**QUICK_ADD_FORM, "content": ""}, headers=HTMX)
 
     assert response.status_code == 422
-    assert 'id="quick_content_error_1">This field is required.</div>' in response.content.decode()
+    assert 'id="quick_content_error"><div>This field is required.</div>' in response.content.decode()
     assert requests_made(backend) == [("GET", "/api/worklogs/suggestions/")]
 
 
@@ -405,7 +405,7 @@ def test_quick_add_without_htmx_shows_a_refusal_on_a_full_page(backend, suggesti
     assert response.status_code == 422
     page = response.content.decode()
     assert "<html" in page
-    assert f'id="quick_date_error_1">{message}</div>' in page
+    assert f'id="quick_date_error"><div>{message}</div>' in page
 
 
 # --- timeline ---------------------------------------------------------------------------------------
@@ -690,7 +690,7 @@ def test_editing_an_entry_refused_by_the_backend_shows_its_messages_and_keeps_th
 
     assert response.status_code == 422
     page = response.content.decode()
-    assert f'<div class="invalid-feedback d-block" id="id_tags_error_1">{message}</div>' in page
+    assert f'<div class="invalid-feedback d-block" id="id_tags_error"><div>{message}</div>' in page
     assert input_value(page, "id_tags") == "x" * 60
     assert input_value(page, "id_project") == "Billing v2"
     assert textarea_text(page, "id_content") == "Shipped the invoice export, with CSV"
