@@ -177,6 +177,8 @@ RATE_LIMIT_PASSWORD_RESET = env.str("RATE_LIMIT_PASSWORD_RESET", "20/h/ip,5/h/ke
 # django-ratelimit's syntax: "<count>/<period>" (period s, m, h, d, or e.g. 300s).
 RATE_LIMIT_PASSKEY_FAILURES = env.str("RATE_LIMIT_PASSKEY_FAILURES", "10/h")
 RATE_LIMIT_TOKEN_CREATE = env.str("RATE_LIMIT_TOKEN_CREATE", "10/h")
+# Writes (POST/PUT/PATCH/DELETE) under /api/ per token, DRF's syntax: "<count>/<s|m|h|d>".
+RATE_LIMIT_API_WRITES = env.str("RATE_LIMIT_API_WRITES", "120/m")
 ACCOUNT_RATE_LIMITS = {
     "login": RATE_LIMIT_SIGNIN,
     "login_failed": RATE_LIMIT_SIGNIN_FAILED,
@@ -230,6 +232,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "afterresume.core.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["afterresume.core.throttles.ApiWriteThrottle"],
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
