@@ -32,7 +32,7 @@ from afterresume.core.ratelimits import (
     token_creation_exhausted,
 )
 from afterresume.invites.services import PasskeyRefused
-from afterresume.tenants.selectors import tenant_for_user
+from afterresume.tenants.selectors import membership_for_user
 
 TOO_MANY_PASSKEY_ATTEMPTS = "Too many invalid invite passkeys from your address. Please try again in an hour."
 
@@ -210,8 +210,8 @@ class MeApi(APIView):
         )
     )
     def get(self, request):
-        tenant = tenant_for_user(user=request.user)
-        membership = getattr(request.user, "membership", None)
+        membership = membership_for_user(user=request.user)  # one query: the role and the workspace
+        tenant = membership.tenant if membership else None
         return Response(
             {
                 "user": UserOut(request.user).data,

@@ -4,7 +4,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from afterresume.tenants.selectors import membership_list, tenant_for_user
+from afterresume.tenants.selectors import membership_for_user, membership_list
 
 
 class TenantApi(APIView):
@@ -13,9 +13,12 @@ class TenantApi(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        request.tenant = tenant_for_user(user=request.user)
-        if request.tenant is None:
+        membership = membership_for_user(user=request.user)
+        if membership is None:
             raise PermissionDenied("Your account does not belong to a workspace.")
+        # One query for both: views read request.tenant and request.user.membership (the role).
+        request.user.membership = membership
+        request.tenant = membership.tenant
 
 
 class MemberListApi(TenantApi):

@@ -2,8 +2,12 @@ from afterresume.accounts.models import User
 from afterresume.tenants.models import Membership, Tenant
 
 
+def membership_for_user(*, user: User) -> Membership | None:
+    return Membership.objects.select_related("tenant").filter(user=user).first()
+
+
 def tenant_for_user(*, user: User) -> Tenant | None:
-    membership = Membership.objects.select_related("tenant").filter(user=user).first()
+    membership = membership_for_user(user=user)
     return membership.tenant if membership else None
 
 

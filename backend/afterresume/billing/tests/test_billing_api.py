@@ -187,3 +187,21 @@ def test_operators_read_any_workspaces_ledger_and_nobody_else_does(owner, operat
 
     assert [e["amount_dollars"] for e in seen.json()["results"]] == ["7.00"]
     assert refused.status_code == 403
+
+
+def test_the_status_bar_costs_the_same_few_queries_however_long_the_ledger(
+    owner, django_assert_max_num_queries
+):
+    client = token_client(owner)
+    client.get("/api/status/bar/")  # the token's last-used time is written once a minute at most
+    credit(owner, 1_000_000, "first")
+    with django_assert_max_num_queries(3) as few:
+        client.get("/api/status/bar/")
+    for n in range(200):
+        credit(owner, 1_000_000, f"more-{n}")
+    with django_assert_max_num_queries(3) as many:
+        client.get("/api/status/bar/")
+
+    # the token, the membership with its workspace, the reserve's counters: no aggregate
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert not any("SUM(" in query["sql"].upper() for query in many.captured_queries)
