@@ -129,10 +129,10 @@ class RateCardVersionForm(BackendErrorsMixin, forms.Form):
 
 class RateLineItemForm(BackendErrorsMixin, forms.Form):
     meter = forms.CharField(
-        max_length=40, widget=forms.TextInput(attrs={"list": "known-meters", "placeholder": "tokens_in"})
+        max_length=40, widget=forms.TextInput(attrs={"list": "known-meters", "placeholder": "meter, e.g. tokens_out"})
     )
     model = forms.CharField(
-        max_length=100, widget=forms.TextInput(attrs={"list": "known-models", "placeholder": "local"})
+        max_length=100, widget=forms.TextInput(attrs={"list": "known-models", "placeholder": "model, e.g. gpt-4o-mini"})
     )
     # Dollars as the operator thinks of them; the backend stores whole micro-dollars, so six
     # decimal places at most (a smaller price is a price per a larger quantity).
@@ -141,7 +141,7 @@ class RateLineItemForm(BackendErrorsMixin, forms.Form):
         min_value=Decimal(0),
         max_digits=13,
         decimal_places=6,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.50"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "price in USD"}),
         error_messages={
             "max_decimal_places": "At most 6 decimal places (a micro-dollar); for a smaller price, "
             "price a larger quantity, e.g. per 1,000,000.",
