@@ -51,7 +51,10 @@ def test_a_member_saves_the_card_with_a_top_up_and_sets_an_automatic_top_up_to_a
     switch = auto_topup.get_by_label("Top up automatically when the balance runs low")
     expect(switch).not_to_be_checked()
     switch.check()
+    # only the field of the chosen way shows: the fixed amount, then the target once chosen
+    expect(auto_topup.get_by_label("Target balance (USD)")).to_be_hidden()
     auto_topup.get_by_label("Fill up to a target balance").check()
+    expect(auto_topup.get_by_label("Fixed amount (USD)")).to_be_hidden()
     auto_topup.get_by_label("Target balance (USD)").fill("60")
     auto_topup.get_by_label("At most per month (USD)").fill("100")
     auto_topup.get_by_role("button", name="Save automatic top-up").click()

@@ -129,10 +129,12 @@ class RateCardVersionForm(BackendErrorsMixin, forms.Form):
 
 class RateLineItemForm(BackendErrorsMixin, forms.Form):
     meter = forms.CharField(
-        max_length=40, widget=forms.TextInput(attrs={"list": "known-meters", "placeholder": "meter, e.g. tokens_out"})
+        max_length=40,
+        widget=forms.TextInput(attrs={"list": "known-meters", "placeholder": "meter, e.g. tokens_out"}),
     )
     model = forms.CharField(
-        max_length=100, widget=forms.TextInput(attrs={"list": "known-models", "placeholder": "model, e.g. gpt-4o-mini"})
+        max_length=100,
+        widget=forms.TextInput(attrs={"list": "known-models", "placeholder": "model, e.g. gpt-4o-mini"}),
     )
     # Dollars as the operator thinks of them; the backend stores whole micro-dollars, so six
     # decimal places at most (a smaller price is a price per a larger quantity).

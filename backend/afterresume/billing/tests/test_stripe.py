@@ -303,3 +303,33 @@ def test_the_portal_is_for_owners_and_needs_stripe(owner, teammate, settings):
 
     assert member.status_code == 403
     assert simulated.status_code == 503
+
+
+def test_a_top_up_that_saves_the_card_is_made_for_the_workspaces_customer(owner, settings, httpserver):
+    # given Stripe keys and a local server in Stripe's format
+    settings.STRIPE_SIMULATED = False
+    settings.STRIPE_SECRET_KEY = "sk_test_local"
+    settings.STRIPE_API_BASE = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/v1/customers", method="POST").respond_with_json(
+        {"id": "cus_local_7", "object": "customer"}
+    )
+    httpserver.expect_request("/v1/checkout/sessions", method="POST").respond_with_json(
+        {
+            "id": "cs_test_2",
+            "object": "checkout.session",
+            "url": "https://checkout.stripe.com/c/pay/cs_test_2",
+        }
+    )
+
+    response = token_client(owner).post(
+        "/api/billing/topup/session/", {"amount_dollars": "25", "save_card": True}, format="json"
+    )
+
+    # then Checkout keeps the card for off-session payments of this workspace's customer
+    assert response.status_code == 201
+    assert [request.path for request, _ in httpserver.log] == ["/v1/customers", "/v1/checkout/sessions"]
+    form = dict(httpserver.log[1][0].form)
+    assert form["customer"] == "cus_local_7"
+    assert form["payment_intent_data[setup_future_usage]"] == "off_session"
+    assert form["payment_intent_data[metadata][tenant_id]"] == str(owner.membership.tenant_id)
+    assert "customer_email" not in form

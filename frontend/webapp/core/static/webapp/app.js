@@ -186,3 +186,24 @@
     });
   });
 })();
+
+// --- choices that decide which fields matter: in a form with data-show-for, a field wrapped in
+// <div data-show-for="target"> is shown only while the radio named by data-show-for-input has that
+// value (automatic top-up: the fixed amount or the target balance). Hidden fields are still sent,
+// so the server keeps both; without JS both stay visible.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-show-for-input]").forEach(function (form) {
+    const name = form.dataset.showForInput;
+    function update() {
+      const chosen = form.querySelector("input[name='" + name + "']:checked");
+      form.querySelectorAll("[data-show-for]").forEach(function (wrapper) {
+        wrapper.hidden = chosen !== null && wrapper.dataset.showFor !== chosen.value;
+      });
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target.name === name) update();
+    });
+    update();
+  });
+})();
