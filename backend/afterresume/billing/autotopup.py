@@ -5,7 +5,7 @@ most once however often its task runs; the payment credits the reserve through t
 idempotent key as its webhook (`payment:<payment intent>`), so it is counted once too."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from math import ceil
 
 import stripe
@@ -26,6 +26,9 @@ from afterresume.billing.money import MICROS_PER_CENT, micros_to_dollars
 
 logger = logging.getLogger(__name__)
 
+# A payment still unconfirmed after this long (its webhook lost, say) no longer holds the next one
+# back; the runbook tells how to look it up at Stripe.
+PENDING_AT_MOST = timedelta(days=1)
 NO_CARD = "No saved card: pay one top-up by card (it is saved for auto top-up) or add a card in the portal."
 
 
@@ -86,7 +89,12 @@ def auto_topup_run(*, account_id: int, crossing_key: str) -> AutoTopup | None:
                 or account.balance_micros >= account.low_balance_threshold_micros
             ):
                 return None  # turned off, or topped up by hand since the crossing
-            if AutoTopup.objects.filter(account=account, status=AutoTopup.Status.PENDING).exists():
+            in_flight = AutoTopup.objects.filter(
+                account=account,
+                status=AutoTopup.Status.PENDING,
+                created_at__gte=timezone.now() - PENDING_AT_MOST,
+            )
+            if in_flight.exists():
                 return None  # a payment is on its way: one at a time
             attempt = _decide(account, crossing_key)
             if attempt.status != AutoTopup.Status.PENDING:

@@ -124,6 +124,9 @@ class Hold(models.Model):
         ACTIVE = "active", "Active"
         CAPTURED = "captured", "Captured"
         RELEASED = "released", "Released"
+        # Outlived its expiry (a job that never reported back): the money is available again, and
+        # a late capture still charges what was used.
+        EXPIRED = "expired", "Expired"
 
     account = models.ForeignKey(ReserveAccount, on_delete=models.PROTECT, related_name="holds")
     amount_micros = models.BigIntegerField()

@@ -260,7 +260,7 @@ def hold_capture(*, hold_id: int, actual_micros: int, memo: str = "") -> LedgerE
     key = f"hold:{hold.pk}:capture"
     if hold.status == Hold.Status.CAPTURED:
         return LedgerEntry.objects.filter(idempotency_key=key).first()
-    if hold.status != Hold.Status.ACTIVE:
+    if hold.status not in (Hold.Status.ACTIVE, Hold.Status.EXPIRED):
         raise HoldNotActive(f"Hold {hold.pk} is {hold.status}.")
     entry = None
     if actual_micros:
@@ -291,10 +291,31 @@ def hold_release(*, hold_id: int) -> Hold:
 
 
 def _settle(account: ReserveAccount, hold: Hold, *, status: str, captured_micros: int | None) -> None:
+    was_holding = hold.status == Hold.Status.ACTIVE  # an expired hold gave its money back already
     hold.status = status
     hold.captured_micros = captured_micros
-    hold.overrun_micros = max(0, (captured_micros or 0) - hold.amount_micros)
+    still_held = hold.amount_micros if was_holding else 0
+    hold.overrun_micros = max(0, (captured_micros or 0) - still_held)
     hold.settled_at = timezone.now()
     hold.save(update_fields=["status", "captured_micros", "overrun_micros", "settled_at"])
-    account.held_micros -= hold.amount_micros
-    ReserveAccount.objects.filter(pk=account.pk).update(held_micros=account.held_micros)
+    if was_holding:
+        account.held_micros -= hold.amount_micros
+        ReserveAccount.objects.filter(pk=account.pk).update(held_micros=account.held_micros)
+
+
+def holds_expire(*, now=None) -> int:
+    """Give back the money of holds past their expiry (a job that crashed without releasing its
+    hold must not keep the balance locked). Each in its own short transaction; returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    for hold_id, account_id in Hold.objects.filter(
+        status=Hold.Status.ACTIVE, expires_at__lte=now
+    ).values_list("pk", "account_id"):
+        with transaction.atomic():
+            account = _locked(account_id)
+            hold = Hold.objects.select_for_update().get(pk=hold_id)
+            if hold.status != Hold.Status.ACTIVE:
+                continue  # captured or released meanwhile
+            _settle(account, hold, status=Hold.Status.EXPIRED, captured_micros=None)
+            expired += 1
+    return expired

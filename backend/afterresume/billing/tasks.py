@@ -22,6 +22,17 @@ def reconcile() -> dict:
     return {"mismatches": len(mismatches)}
 
 
+@shared_task(name="afterresume.billing.tasks.expire_holds")
+def expire_holds() -> dict:
+    """Every few minutes (beat): holds past their expiry give their money back."""
+    from afterresume.billing.services import holds_expire
+
+    expired = holds_expire()
+    if expired:
+        logger.warning("released %s expired hold(s): their jobs never reported back", expired)
+    return {"expired": expired}
+
+
 @shared_task(
     name="afterresume.billing.tasks.auto_topup",
     bind=True,

@@ -138,6 +138,10 @@ CELERY_TIMEZONE = "UTC"
 # Periodic runs are declared here and run by plain `celery beat` (DESIGN §7).
 CELERY_BEAT_SCHEDULE = {
     "worker-ping": {"task": "afterresume.core.tasks.ping", "schedule": timedelta(seconds=30)},
+    "reserve-expire-holds": {
+        "task": "afterresume.billing.tasks.expire_holds",
+        "schedule": timedelta(minutes=10),
+    },
     "reserve-reconcile": {
         "task": "afterresume.billing.tasks.reconcile",
         "schedule": crontab(hour=3, minute=17),

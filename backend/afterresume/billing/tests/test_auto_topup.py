@@ -256,6 +256,21 @@ def test_one_crossing_pays_once_and_one_payment_is_in_flight_at_a_time(owner, si
     assert AutoTopup.objects.count() == 1
 
 
+def test_a_payment_unconfirmed_for_over_a_day_no_longer_holds_the_next_one_back(owner, simulated_card):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    account = configure(account_of(owner))
+    lost = auto_topup_run(account_id=account.pk, crossing_key="entry:1")
+    AutoTopup.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(days=2))
+
+    nxt = auto_topup_run(account_id=account.pk, crossing_key="entry:2")
+
+    assert nxt is not None and nxt.status == "pending"
+    assert AutoTopup.objects.filter(status="pending").count() == 2
+
+
 def test_nothing_is_charged_when_the_balance_recovered_or_auto_top_up_is_off(owner, simulated_card):
     account = configure(account_of(owner))
     post(account, 10, "topup-by-hand", kind=LedgerEntry.Kind.TOPUP)

@@ -239,6 +239,37 @@ def test_capturing_twice_charges_once_and_a_released_hold_cannot_be_captured(acc
 # --- concurrency (real threads, real PostgreSQL row locks) ------------------------------------------
 
 
+def test_an_expired_hold_gives_its_money_back_and_a_late_capture_still_charges(account):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from afterresume.billing.tasks import expire_holds
+
+    topup(account, 10)
+    stale = hold_place(account_id=account.pk, estimate_micros=4 * DOLLAR, idempotency_key="job-stale").hold
+    fresh_hold = hold_place(
+        account_id=account.pk, estimate_micros=3 * DOLLAR, idempotency_key="job-fresh"
+    ).hold
+    Hold.objects.filter(pk=stale.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+
+    # when the beat task runs
+    assert expire_holds() == {"expired": 1}
+
+    # then only the stale hold's money is available again
+    assert (fresh(account).held_micros, fresh(account).available_micros) == (3 * DOLLAR, 7 * DOLLAR)
+    assert Hold.objects.get(pk=fresh_hold.pk).status == "active"
+    assert reserve_reconcile() == []
+    # and the job that finally reports back is still charged what it used, once
+    entry = hold_capture(hold_id=stale.pk, actual_micros=2 * DOLLAR)
+    again = hold_capture(hold_id=stale.pk, actual_micros=2 * DOLLAR)
+    assert again.pk == entry.pk
+    assert (fresh(account).balance_micros, fresh(account).held_micros) == (8 * DOLLAR, 3 * DOLLAR)
+    assert Hold.objects.get(pk=stale.pk).overrun_micros == 2 * DOLLAR
+    assert reserve_reconcile() == []
+    assert expire_holds() == {"expired": 0}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_fifty_jobs_racing_for_one_reserve_never_spend_the_same_money_twice(owner):
     # given $10 and 50 jobs, each estimating $1 and costing $0.75: only 10 can hold at once
