@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from afterresume.billing.autotopup import auto_topup_on_crossing
 from afterresume.billing.models import Hold, LedgerEntry, ReserveAccount
+from afterresume.billing.money import MICROS_PER_CENT, micros_to_dollars
+from afterresume.core.exceptions import DomainError
 
 HOLD_LIFETIME = timedelta(hours=6)
 # What happened outside (refunds, lost disputes, an operator's correction) may take a balance
@@ -16,13 +18,25 @@ HOLD_LIFETIME = timedelta(hours=6)
 KINDS_THAT_MAY_GO_NEGATIVE = {LedgerEntry.Kind.REFUND, LedgerEntry.Kind.REVERSAL, LedgerEntry.Kind.ADJUSTMENT}
 
 
-class InsufficientFunds(Exception):
-    """The reserve cannot cover this: `needed_micros` more would be required."""
+class InsufficientFunds(DomainError):
+    """The reserve cannot cover this: `needed_micros` more would be required. An API call that
+    meets it answers 402 Payment Required with the amount needed."""
+
+    status_code = 402
 
     def __init__(self, *, needed_micros: int, available_micros: int):
-        super().__init__(f"Insufficient funds: {needed_micros} µ$ more needed.")
+        # What to top up: whole cents, rounded up so that it is enough.
+        self.needed_dollars = micros_to_dollars(-(-needed_micros // MICROS_PER_CENT) * MICROS_PER_CENT)
+        super().__init__(f"The reserve cannot cover this: top up at least {self.needed_dollars} USD.")
         self.needed_micros = needed_micros
         self.available_micros = available_micros
+
+    def extra(self) -> dict:
+        return {
+            "needed_micros": self.needed_micros,
+            "available_micros": self.available_micros,
+            "needed_dollars": self.needed_dollars,
+        }
 
 
 class HoldNotActive(Exception):

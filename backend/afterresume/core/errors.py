@@ -10,16 +10,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
+from afterresume.core.exceptions import DomainError
 from afterresume.core.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
 
 
-def error_body(message: str, *, fields: dict | None = None) -> dict:
-    extra = {"fields": fields} if fields is not None else {}
+def error_body(message: str, *, fields: dict | None = None, extra: dict | None = None) -> dict:
+    extra = {**(extra or {}), **({"fields": fields} if fields is not None else {})}
     return {"message": message, "extra": extra, "request_id": current_request_id()}
 
 
@@ -32,6 +34,8 @@ def _first_message(detail) -> str:
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(error_body(str(exc), extra=exc.extra()), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):

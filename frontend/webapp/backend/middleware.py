@@ -1,12 +1,13 @@
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from webapp.backend.client import BackendClient
 from webapp.backend.errors import (
     BackendAuthenticationRequired,
     BackendNotFound,
+    BackendPaymentRequired,
     BackendPermissionDenied,
     BackendServerError,
     BackendUnavailable,
@@ -47,6 +48,13 @@ class BackendMiddleware:
             return render(request, "403.html", status=403)
         if isinstance(exception, BackendNotFound):
             return render(request, "404.html", status=404)
+        if isinstance(exception, BackendPaymentRequired):
+            # The reserve cannot cover it (DESIGN §6): say how much and offer the top-up. An HTMX
+            # request gets the same words as a toast (app.js shows HX-Trigger "toast").
+            if request.htmx:
+                toast = {"text": exception.message, "level": "warning"}
+                return trigger_client_event(HttpResponse(status=402), "toast", toast)
+            return render(request, "errors/payment_required.html", {"message": exception.message}, status=402)
         if isinstance(exception, BackendServerError):
             return render(
                 request, "errors/backend_error.html", {"request_id": exception.request_id}, status=502

@@ -1,3 +1,4 @@
+import json
 import re
 import time
 
@@ -216,3 +217,33 @@ def test_a_healthy_balance_clears_the_banner(backend, signed_in):
 
     assert '<div id="low-balance-banner" hx-swap-oob="true"></div>' in fragment
     assert "text-success" in fragment
+
+
+FUNDS = {
+    "message": "The reserve cannot cover this: top up at least 0.64 USD.",
+    "extra": {"needed_micros": 634_567, "available_micros": 600_000, "needed_dollars": "0.64"},
+}
+
+
+@pytest.mark.urls("webapp.tests.urls_for_errors")
+def test_work_the_reserve_cannot_cover_offers_a_top_up_with_the_amount(backend, signed_in):
+    backend.expect_request("/api/anything/").respond_with_json(FUNDS, status=402)
+
+    response = signed_in.get("/needs-backend/")
+
+    assert response.status_code == 402
+    page = response.content.decode()
+    assert "The reserve cannot cover this: top up at least 0.64 USD." in page
+    assert '<a class="btn btn-primary" href="/billing/">Top up</a>' in page
+
+
+@pytest.mark.urls("webapp.tests.urls_for_errors")
+def test_an_htmx_request_the_reserve_cannot_cover_gets_a_toast_with_the_amount(backend, signed_in):
+    backend.expect_request("/api/anything/").respond_with_json(FUNDS, status=402)
+
+    response = signed_in.get("/needs-backend/", headers={"HX-Request": "true"})
+
+    assert response.status_code == 402
+    assert json.loads(response["HX-Trigger"]) == {
+        "toast": {"text": "The reserve cannot cover this: top up at least 0.64 USD.", "level": "warning"}
+    }

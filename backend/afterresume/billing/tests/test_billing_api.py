@@ -1,6 +1,8 @@
 import csv
 import io
 
+import pytest
+
 from afterresume.audit.models import AuditEvent
 from afterresume.billing.models import LedgerEntry, ReserveAccount
 from afterresume.billing.services import ledger_post
@@ -205,3 +207,23 @@ def test_the_status_bar_costs_the_same_few_queries_however_long_the_ledger(
     # the token, the membership with its workspace, the reserve's counters: no aggregate
     assert len(many.captured_queries) == len(few.captured_queries)
     assert not any("SUM(" in query["sql"].upper() for query in many.captured_queries)
+
+
+@pytest.mark.urls("afterresume.billing.tests.urls_for_funds")
+def test_a_request_the_reserve_cannot_cover_answers_402_with_the_amount_needed(owner):
+    credit(owner, 1_000_000, "t1")  # $1.00 under the default policy, block
+
+    covered = token_client(owner).post(
+        "/api/test/hold/", {"estimate_micros": 400_000, "key": "a"}, format="json"
+    )
+    refused = token_client(owner).post(
+        "/api/test/hold/", {"estimate_micros": 1_234_567, "key": "b"}, format="json"
+    )
+
+    assert covered.status_code == 201
+    assert refused.status_code == 402
+    body = refused.json()
+    # $0.60 available, $1.234567 asked: $0.634567 short, so at least $0.64 to top up
+    assert body["message"] == "The reserve cannot cover this: top up at least 0.64 USD."
+    assert body["extra"] == {"needed_micros": 634_567, "available_micros": 600_000, "needed_dollars": "0.64"}
+    assert body["request_id"]
