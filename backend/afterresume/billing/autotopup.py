@@ -121,6 +121,7 @@ def _decide(account: ReserveAccount, crossing_key: str) -> AutoTopup:
                 outcome="The monthly cap for auto top-up is reached: top up by hand or raise the cap.",
             )
             _audit(attempt, account, "reserve.auto_topup_skipped")
+            _tell_owners(account, subject="Automatic top-up skipped", outcome=attempt.outcome)
             return attempt
     return AutoTopup.objects.create(
         account=account, crossing_key=crossing_key, amount_micros=amount, outcome=outcome
@@ -259,7 +260,39 @@ def _fail(attempt: AutoTopup, account: ReserveAccount, outcome: str) -> AutoTopu
     if updated:
         logger.warning("auto top-up %s of workspace %s failed: %s", attempt.pk, account.tenant_id, outcome)
         _audit(attempt, account, "reserve.auto_topup_failed")
+        _tell_owners(account, subject="Automatic top-up failed", outcome=attempt.outcome)
     return attempt
+
+
+def _tell_owners(account: ReserveAccount, *, subject: str, outcome: str) -> None:
+    """The workspace's owners hear of an automatic top-up that did not pay (after commit): work
+    will be refused once the balance runs out, so they must not find out from a refusal."""
+    from django.core.mail import send_mail
+
+    from afterresume.tenants.models import Membership
+
+    owners = list(
+        Membership.objects.filter(
+            tenant_id=account.tenant_id, role=Membership.Role.OWNER, user__is_active=True
+        ).values_list("user__email", flat=True)
+    )
+    if not owners:
+        return
+    body = (
+        f"{outcome}\n\n"
+        f"The balance of {account.tenant.name} is {micros_to_dollars(account.balance_micros)} USD. "
+        f"Top up or change the automatic top-up on the billing page: {settings.FRONTEND_URL}/billing/\n"
+    )
+
+    def send() -> None:
+        try:
+            send_mail(f"AfterResume: {subject}", body, None, owners)
+        except Exception:  # the attempt and its audit stand; a mail server down must not undo them
+            logger.exception(
+                "could not mail the owners of workspace %s about an auto top-up", account.tenant_id
+            )
+
+    transaction.on_commit(send)
 
 
 def _audit(attempt: AutoTopup, account: ReserveAccount, action: str, target: str = "") -> None:

@@ -281,13 +281,21 @@ def test_nothing_is_charged_when_the_balance_recovered_or_auto_top_up_is_off(own
     assert not AutoTopup.objects.exists()
 
 
-def test_without_a_saved_card_the_attempt_fails_and_says_what_to_do(owner, settings):
+def test_without_a_saved_card_the_attempt_fails_and_the_owners_are_told_what_to_do(
+    owner, teammate, settings, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.STRIPE_SIMULATED = True
     account = configure(account_of(owner))
 
-    attempt = auto_topup_run(account_id=account.pk, crossing_key="entry:1")
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt = auto_topup_run(account_id=account.pk, crossing_key="entry:1")
 
     assert (attempt.status, attempt.outcome) == ("failed", NO_CARD)
+    [mail] = mailoutbox
+    assert mail.to == [owner.email]  # owners only: the teammate cannot change billing
+    assert mail.subject == "AfterResume: Automatic top-up failed"
+    assert NO_CARD in mail.body
+    assert f"{settings.FRONTEND_URL}/billing/" in mail.body
 
 
 @pytest.mark.parametrize(
