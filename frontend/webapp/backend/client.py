@@ -261,8 +261,13 @@ class BackendClient:
     def reserve_balance(self) -> dict:
         return self.get("/api/billing/reserve/balance/")
 
-    def reserve_ledger(self, *, kind: str = "", page: int = 1) -> dict:
-        return self.get("/api/billing/reserve/ledger/", params=_present(kind=kind, page=page))
+    def reserve_ledger(
+        self, *, kind: str = "", page: int = 1, date_from: str = "", date_to: str = ""
+    ) -> dict:
+        return self.get(
+            "/api/billing/reserve/ledger/",
+            params=_present(kind=kind, page=page, date_from=date_from, date_to=date_to),
+        )
 
     def topup_options(self) -> dict:
         return self.get("/api/billing/topup/options/")

@@ -1,5 +1,8 @@
+import contextlib
 import uuid
+from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import StreamingHttpResponse
@@ -15,6 +18,17 @@ from webapp.backend.errors import BackendPermissionDenied, BackendUnavailable
 from webapp.billing.forms import AdjustmentForm, AutoTopupForm, BillingSettingsForm, TopupForm
 
 MICROS = Decimal(1_000_000)
+
+
+def _ledger_dates(request) -> dict:
+    """The ledger's date filter from the address: well-formed dates only (a bad one is ignored,
+    not sent to the backend as a 400)."""
+    dates = {}
+    for name in ("date_from", "date_to"):
+        value = request.GET.get(name, "")
+        with contextlib.suppress(ValueError):
+            dates[name] = date.fromisoformat(value).isoformat()
+    return dates
 
 
 def _dollars(micros: int | None) -> Decimal | None:
@@ -47,7 +61,8 @@ def _billing_context(request, settings_form=None, auto_topup_form=None, topup_fo
                 "low_balance_threshold": Decimal(profile["low_balance_threshold_micros"]) / MICROS,
             }
         )
-    ledger = request.backend.reserve_ledger(kind=kind, page=page)
+    dates = _ledger_dates(request)
+    ledger = request.backend.reserve_ledger(kind=kind, page=page, **dates)
     return {
         "balance": request.backend.reserve_balance(),
         "ledger": ledger["results"],
@@ -55,6 +70,9 @@ def _billing_context(request, settings_form=None, auto_topup_form=None, topup_fo
         "page": page,
         "has_next": bool(ledger.get("next")),
         "kind": kind,
+        "dates": dates,
+        # The filter, for the page links (kind and dates, not the page itself).
+        "ledger_query": urlencode({"kind": kind, **dates}),
         "settings_form": settings_form,
         "profile": profile,
         "auto_topup_form": auto_topup_form,

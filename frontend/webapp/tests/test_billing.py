@@ -224,3 +224,46 @@ def test_the_admin_billing_page_shows_recent_billing_events_from_the_audit_log(
     assert '<tr data-action="reserve.auto_topup_failed">' in page
     assert "Auto top-up failed: &lt;b&gt;declined&lt;/b&gt;" in page
     assert 'href="/admin/audit/?category=billing"' in page
+
+
+def test_the_ledger_filters_by_kind_and_dates_and_its_pages_keep_the_filter(backend, signed_in):
+    with_profile(backend)
+    backend.expect_request("/api/billing/reserve/balance/").respond_with_json(BALANCE)
+    backend.expect_request("/api/billing/topup/options/").respond_with_json(
+        {"presets_dollars": [10], "min_dollars": 5, "max_dollars": 500, "simulated": True}
+    )
+    entry = {
+        "id": 1,
+        "created_at": "2026-11-20T10:00:00+00:00",
+        "kind": "topup",
+        "amount_micros": 25 * DOLLAR,
+        "amount_dollars": "25.00",
+        "balance_after_micros": 25 * DOLLAR,
+        "balance_after_dollars": "25.00",
+        "memo": "Top-up (checkout)",
+        "is_paid_money": True,
+    }
+    backend.expect_request(
+        "/api/billing/reserve/ledger/",
+        query_string="kind=topup&page=1&date_from=2026-11-01&date_to=2026-11-30",
+    ).respond_with_json({"count": 30, "next": "…", "previous": None, "results": [entry]})
+
+    page = signed_in.get(
+        "/billing/", {"kind": "topup", "date_from": "2026-11-01", "date_to": "2026-11-30"}
+    ).content.decode()
+
+    assert '<tr data-kind="topup">' in page
+    assert "Top-up" in page
+    assert 'value="2026-11-01"' in page and 'value="2026-11-30"' in page
+    assert 'href="?kind=topup&amp;date_from=2026-11-01&amp;date_to=2026-11-30&amp;page=2" rel="next"' in page
+    assert "30 movements" in page
+
+
+def test_a_malformed_date_in_the_address_is_ignored_not_sent(billing_backend, signed_in):
+    with_profile(billing_backend)
+
+    response = signed_in.get("/billing/", {"date_from": "yesterday"})
+
+    assert response.status_code == 200
+    [ledger_request] = [r for r, _ in billing_backend.log if r.path == "/api/billing/reserve/ledger/"]
+    assert "date_from" not in ledger_request.args
