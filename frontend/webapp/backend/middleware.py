@@ -9,6 +9,7 @@ from webapp.backend.errors import (
     BackendNotFound,
     BackendPaymentRequired,
     BackendPermissionDenied,
+    BackendRateLimited,
     BackendServerError,
     BackendUnavailable,
 )
@@ -48,6 +49,11 @@ class BackendMiddleware:
             return render(request, "403.html", status=403)
         if isinstance(exception, BackendNotFound):
             return render(request, "404.html", status=404)
+        if isinstance(exception, BackendRateLimited):
+            # Too many writes (a form shows this itself; here for buttons like delete or revoke).
+            if request.htmx:
+                return HttpResponse(status=429)  # app.js says so in a toast
+            return render(request, "errors/rate_limited.html", {"message": exception.message}, status=429)
         if isinstance(exception, BackendPaymentRequired):
             # The reserve cannot cover it (DESIGN §6): say how much and offer the top-up. An HTMX
             # request gets the same words as a toast (app.js shows HX-Trigger "toast").

@@ -247,3 +247,18 @@ def test_an_htmx_request_the_reserve_cannot_cover_gets_a_toast_with_the_amount(b
     assert json.loads(response["HX-Trigger"]) == {
         "toast": {"text": "The reserve cannot cover this: top up at least 0.64 USD.", "level": "warning"}
     }
+
+
+@pytest.mark.urls("webapp.tests.urls_for_errors")
+def test_too_many_writes_get_a_page_that_says_to_wait_not_a_server_error(backend, signed_in):
+    backend.expect_request("/api/anything/").respond_with_json(
+        {"message": "Request was throttled. Expected available in 37 seconds.", "extra": {}}, status=429
+    )
+
+    page = signed_in.get("/needs-backend/")
+    htmx = signed_in.get("/needs-backend/", headers={"HX-Request": "true"})
+
+    assert page.status_code == 429
+    assert "Request was throttled. Expected available in 37 seconds." in page.content.decode()
+    assert htmx.status_code == 429
+    assert htmx.content == b""
