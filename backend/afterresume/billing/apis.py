@@ -1,5 +1,5 @@
 import csv
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -131,14 +131,19 @@ class ReserveLedgerApi(TenantApi):
         )
 
 
+def _day_start(day: date) -> datetime:
+    """The first instant of a day in UTC (the API's days are UTC days)."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
 def _ledger(account, *, kind: str = "", date_from: date | None = None, date_to: date | None = None):
     entries = LedgerEntry.objects.filter(account=account)
     if kind:
         entries = entries.filter(kind=kind)
     if date_from:
-        entries = entries.filter(created_at__date__gte=date_from)
+        entries = entries.filter(created_at__gte=_day_start(date_from))
     if date_to:
-        entries = entries.filter(created_at__date__lte=date_to)
+        entries = entries.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
     return entries.order_by("-id")
 
 
@@ -163,6 +168,14 @@ class BillingProfileApi(TenantApi):
         auto_topup_monthly_cap_micros = serializers.IntegerField(
             min_value=0, max_value=10_000_000_000, required=False, allow_null=True
         )
+
+        def validate_auto_topup_monthly_cap_micros(self, value):
+            low = settings.TOPUP_MIN_DOLLARS
+            if value is not None and value < low * MICROS_PER_DOLLAR:
+                raise serializers.ValidationError(
+                    f"A cap under {low} USD would stop every automatic top-up: leave it empty for no cap."
+                )
+            return value
 
         def validate_auto_topup_amount_micros(self, value):
             low, high = settings.TOPUP_MIN_DOLLARS, settings.TOPUP_MAX_DOLLARS
@@ -520,6 +533,9 @@ class TopupSessionApi(TenantApi):
         given.is_valid(raise_exception=True)
         cents = int(given.validated_data["amount_dollars"] * 100)
         save_card = given.validated_data["save_card"]
+        if save_card and request.user.membership.role != Membership.Role.OWNER:
+            # The saved card is what automatic top-ups charge: the owners choose it (DESIGN §4).
+            raise PermissionDenied("Only the workspace's owners save a card for automatic top-ups.")
         return_url = f"{settings.FRONTEND_URL}/billing/"
         if settings.STRIPE_SIMULATED:
             checkout = simulated_checkout_create(
@@ -701,8 +717,10 @@ class AdminUsageCostsApi(APIView):
         filters = self.UsageFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
+        # A half-open range of instants (UTC days), so that the index on occurred_at serves it.
         events = UsageEvent.objects.filter(
-            occurred_at__date__gte=data["date_from"], occurred_at__date__lte=data["date_to"]
+            occurred_at__gte=_day_start(data["date_from"]),
+            occurred_at__lt=_day_start(data["date_to"] + timedelta(days=1)),
         )
         if "tenant" in data:
             events = events.filter(tenant_id=data["tenant"])

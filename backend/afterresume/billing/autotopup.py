@@ -1,7 +1,8 @@
 """Auto top-up (DESIGN §6): when a debit takes a balance from at or above the low-balance threshold
 to below it (a crossing), one off-session payment with the saved card, for a fixed amount or up to a
-target balance, within an optional monthly cap. The crossing's key is unique, so a crossing pays at
-most once however often its task runs; the payment credits the reserve through the same
+target balance, within an optional monthly cap; a top-up that leaves the balance still under the
+threshold is followed by the next, and a beat sweep catches a crossing whose task was lost. The
+crossing's key is unique, so a crossing pays at most once however often its task runs; the payment credits the reserve through the same
 idempotent key as its webhook (`payment:<payment intent>`), so it is counted once too."""
 
 import logging
@@ -11,7 +12,7 @@ from math import ceil
 import stripe
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from afterresume.audit.services import audit_record
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 # A payment still unconfirmed after this long (its webhook lost, say) no longer holds the next one
 # back; the runbook tells how to look it up at Stripe.
 PENDING_AT_MOST = timedelta(days=1)
+# Worth retrying: the network, Stripe's own trouble, its rate limit.
+TRANSIENT_STRIPE_ERRORS = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError)
 NO_CARD = "No saved card: pay one top-up by card (it is saved for auto top-up) or add a card in the portal."
 
 
@@ -45,17 +48,21 @@ def auto_topup_on_crossing(
 def auto_topup_queue(*, account_id: int, crossing_key: str) -> None:
     from afterresume.billing.tasks import auto_topup
 
-    transaction.on_commit(lambda: auto_topup.delay(account_id, crossing_key))
+    # robust: a broker that is down must not fail the posting that committed; the sweep
+    # (auto_topup_sweep, on beat) picks up a crossing whose task was lost.
+    transaction.on_commit(lambda: auto_topup.delay(account_id, crossing_key), robust=True)
 
 
 def auto_topup_amount_micros(account: ReserveAccount) -> int:
-    """What to charge: the fixed amount, or what brings the balance up to the target; in whole
-    cents (rounded up) and within the top-up range."""
+    """What to charge: the fixed amount, or what brings the balance up to the target; never less
+    than what lifts the balance above the threshold again (else no crossing would ever come to
+    pay the next one); in whole cents (rounded up) and within the top-up range."""
     if account.auto_topup_mode == AutoTopupMode.TARGET:
         wanted = account.auto_topup_target_micros - account.balance_micros
     else:
         wanted = account.auto_topup_amount_micros
-    cents = ceil(max(wanted, 0) / MICROS_PER_CENT)
+    lifting = account.low_balance_threshold_micros - account.balance_micros + MICROS_PER_CENT
+    cents = ceil(max(wanted, lifting, 0) / MICROS_PER_CENT)
     cents = min(max(cents, settings.TOPUP_MIN_DOLLARS * 100), settings.TOPUP_MAX_DOLLARS * 100)
     return cents * MICROS_PER_CENT
 
@@ -65,10 +72,13 @@ def _month_start(now: datetime) -> datetime:
 
 
 def auto_topup_spent_this_month_micros(account: ReserveAccount) -> int:
+    """Paid, or on its way (a payment pending for longer than PENDING_AT_MOST is not counted)."""
+    now = timezone.now()
     return AutoTopup.objects.filter(
+        Q(status=AutoTopup.Status.SUCCEEDED)
+        | Q(status=AutoTopup.Status.PENDING, created_at__gte=now - PENDING_AT_MOST),
         account=account,
-        status__in=(AutoTopup.Status.PENDING, AutoTopup.Status.SUCCEEDED),
-        created_at__gte=_month_start(timezone.now()),
+        created_at__gte=_month_start(now),
     ).aggregate(total=Sum("amount_micros", default=0))["total"]
 
 
@@ -83,11 +93,10 @@ def auto_topup_run(*, account_id: int, crossing_key: str) -> AutoTopup | None:
         if attempt is not None:
             if attempt.status != AutoTopup.Status.PENDING or attempt.payment_intent_id:
                 return attempt  # decided (and charged) before
+            if not _still_needed(account):  # a late redelivery: turned off or topped up since
+                return _fail(attempt, account, "No longer needed: nothing was charged.", tell=False)
         else:
-            if (
-                not account.auto_topup_enabled
-                or account.balance_micros >= account.low_balance_threshold_micros
-            ):
+            if not _still_needed(account):
                 return None  # turned off, or topped up by hand since the crossing
             in_flight = AutoTopup.objects.filter(
                 account=account,
@@ -100,6 +109,10 @@ def auto_topup_run(*, account_id: int, crossing_key: str) -> AutoTopup | None:
             if attempt.status != AutoTopup.Status.PENDING:
                 return attempt
     return _charge(attempt, account)
+
+
+def _still_needed(account: ReserveAccount) -> bool:
+    return account.auto_topup_enabled and account.balance_micros < account.low_balance_threshold_micros
 
 
 def _decide(account: ReserveAccount, crossing_key: str) -> AutoTopup:
@@ -138,23 +151,27 @@ def _charge(attempt: AutoTopup, account: ReserveAccount) -> AutoTopup:
 
         AutoTopup.objects.filter(pk=attempt.pk).update(payment_intent_id=f"pi_sim_auto_{attempt.pk}")
         attempt.refresh_from_db()
-        transaction.on_commit(lambda: deliver_simulated_auto_topup.delay(attempt.pk))
+        transaction.on_commit(lambda: deliver_simulated_auto_topup.delay(attempt.pk), robust=True)
         return attempt
     if not settings.STRIPE_SECRET_KEY:
         return _fail(attempt, account, "Payments are not configured on this server.")
-    payment_method_id = _saved_card(profile)
-    if not payment_method_id:
+    if profile is None:
         return _fail(attempt, account, NO_CARD)
     from afterresume.billing.gateway import stripe_client
 
     cents = attempt.amount_micros // MICROS_PER_CENT
     try:
+        payment_method_id = _saved_card(profile)
+        if not payment_method_id:
+            return _fail(attempt, account, NO_CARD)
         intent = stripe_client().v1.payment_intents.create(
             params={
                 "amount": cents,
                 "currency": "usd",
                 "customer": profile.stripe_customer_id,
                 "payment_method": payment_method_id,
+                # A saved card, charged without its holder: no redirect-based method may be chosen.
+                "payment_method_types": ["card"],
                 "off_session": True,
                 "confirm": True,
                 "metadata": {
@@ -171,9 +188,16 @@ def _charge(attempt: AutoTopup, account: ReserveAccount) -> AutoTopup:
             account,
             f"The card was declined: {error.user_message or error.code or 'no reason given'}.",
         )
-    except stripe.InvalidRequestError as error:
+    except TRANSIENT_STRIPE_ERRORS:
+        raise  # the task retries with the same idempotency key (the payment is made at most once)
+    except stripe.StripeError as error:
+        if isinstance(error, stripe.InvalidRequestError) and (
+            error.http_status == 404 or error.code == "resource_missing" or error.param == "payment_method"
+        ):
+            # The remembered card is gone (replaced in the portal, say): forget it, so that the
+            # next attempt takes the customer's current card.
+            BillingProfile.objects.filter(pk=profile.pk).update(payment_method_id="", payment_method_label="")
         return _fail(attempt, account, f"Stripe refused the payment: {error.user_message or error}.")
-    # Other errors (network, Stripe down) propagate: the task retries with the same idempotency key.
     AutoTopup.objects.filter(pk=attempt.pk).update(payment_intent_id=intent.id)
     attempt.payment_intent_id = intent.id
     if intent.status == "succeeded":
@@ -230,6 +254,8 @@ def auto_topup_settle(
         )
         if attempt is None or (tenant_id is not None and attempt.account.tenant_id != tenant_id):
             return None
+        if attempt.payment_intent_id not in ("", payment_intent_id):
+            return None  # not this attempt's payment
         entry = ledger_post(
             account_id=attempt.account_id,
             kind=LedgerEntry.Kind.TOPUP,
@@ -243,16 +269,42 @@ def auto_topup_settle(
             attempt.payment_intent_id = payment_intent_id
             attempt.save(update_fields=["status", "payment_intent_id", "updated_at"])
             _audit(attempt, attempt.account, "reserve.auto_topped_up", target=f"ledger_entry:{entry.pk}")
+            account = attempt.account
+            account.refresh_from_db(
+                fields=["balance_micros", "low_balance_threshold_micros", "auto_topup_enabled"]
+            )
+            if _still_needed(account):
+                # Still under the threshold (usage went on meanwhile, or the top-up range or the
+                # cap limited this one): no crossing will come, so the next attempt follows now.
+                auto_topup_queue(account_id=account.pk, crossing_key=f"after:{attempt.pk}")
     return entry
 
 
-def auto_topup_payment_failed(*, attempt_id: int, message: str) -> None:
+def auto_topup_give_up(*, crossing_key: str, reason: str) -> None:
+    """The task ran out of retries (Stripe unreachable for long): the attempt fails, visibly."""
+    attempt = AutoTopup.objects.select_related("account__tenant").filter(crossing_key=crossing_key).first()
+    if attempt is not None and attempt.status == AutoTopup.Status.PENDING and not attempt.payment_intent_id:
+        _fail(attempt, attempt.account, f"Stripe could not be reached ({reason}): nothing was charged.")
+
+
+def auto_topup_payment_failed(
+    *, attempt_id: int, tenant_id: int, payment_intent_id: str, message: str
+) -> bool:
+    """Stripe says the attempt's payment failed. Only for the attempt of that workspace and that
+    payment; False when the event names something else."""
     attempt = AutoTopup.objects.select_related("account__tenant").filter(pk=attempt_id).first()
-    if attempt is not None and attempt.status == AutoTopup.Status.PENDING:
+    if (
+        attempt is None
+        or attempt.account.tenant_id != tenant_id
+        or attempt.payment_intent_id not in ("", payment_intent_id)
+    ):
+        return False
+    if attempt.status == AutoTopup.Status.PENDING:
         _fail(attempt, attempt.account, f"The payment failed: {message}")
+    return True
 
 
-def _fail(attempt: AutoTopup, account: ReserveAccount, outcome: str) -> AutoTopup:
+def _fail(attempt: AutoTopup, account: ReserveAccount, outcome: str, *, tell: bool = True) -> AutoTopup:
     updated = AutoTopup.objects.filter(pk=attempt.pk, status=AutoTopup.Status.PENDING).update(
         status=AutoTopup.Status.FAILED, outcome=outcome[:300], updated_at=timezone.now()
     )
@@ -260,7 +312,8 @@ def _fail(attempt: AutoTopup, account: ReserveAccount, outcome: str) -> AutoTopu
     if updated:
         logger.warning("auto top-up %s of workspace %s failed: %s", attempt.pk, account.tenant_id, outcome)
         _audit(attempt, account, "reserve.auto_topup_failed")
-        _tell_owners(account, subject="Automatic top-up failed", outcome=attempt.outcome)
+        if tell:
+            _tell_owners(account, subject="Automatic top-up failed", outcome=attempt.outcome)
     return attempt
 
 
@@ -318,3 +371,36 @@ def auto_topup_check_now(account: ReserveAccount) -> None:
             LedgerEntry.objects.filter(account=account).order_by("-id").values_list("id", flat=True).first()
         )
         auto_topup_queue(account_id=account.pk, crossing_key=f"settings:{account.pk}:{newest or 0}")
+
+
+def auto_topup_sweep() -> int:
+    """Beat, every few minutes: a workspace under its threshold with auto top-up on, no payment on
+    its way and no attempt since its newest ledger entry gets one (a crossing whose task was lost,
+    e.g. while the broker was down). A failed attempt is not retried by the sweep for a day (a
+    declined card is not charged again and again); returns how many were queued."""
+    queued = 0
+    now = timezone.now()
+    accounts = ReserveAccount.objects.filter(
+        auto_topup_enabled=True, balance_micros__lt=F("low_balance_threshold_micros")
+    ).values_list("pk", flat=True)
+    for account_id in accounts:
+        recent = AutoTopup.objects.filter(account_id=account_id).filter(
+            Q(status=AutoTopup.Status.PENDING, created_at__gte=now - PENDING_AT_MOST)
+            | Q(
+                status__in=(AutoTopup.Status.FAILED, AutoTopup.Status.SKIPPED),
+                created_at__gte=now - timedelta(days=1),
+            )
+        )
+        if recent.exists():
+            continue
+        newest = (
+            LedgerEntry.objects.filter(account_id=account_id)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+        )
+        key = f"sweep:{account_id}:{newest or 0}"
+        if not AutoTopup.objects.filter(crossing_key=key).exists():
+            auto_topup_queue(account_id=account_id, crossing_key=key)
+            queued += 1
+    return queued

@@ -24,10 +24,12 @@ class InsufficientFunds(DomainError):
 
     status_code = 402
 
-    def __init__(self, *, needed_micros: int, available_micros: int):
+    def __init__(self, *, needed_micros: int, available_micros: int, message: str = ""):
         # What to top up: whole cents, rounded up so that it is enough.
         self.needed_dollars = micros_to_dollars(-(-needed_micros // MICROS_PER_CENT) * MICROS_PER_CENT)
-        super().__init__(f"The reserve cannot cover this: top up at least {self.needed_dollars} USD.")
+        super().__init__(
+            message or f"The reserve cannot cover this: top up at least {self.needed_dollars} USD."
+        )
         self.needed_micros = needed_micros
         self.available_micros = available_micros
 
@@ -37,6 +39,27 @@ class InsufficientFunds(DomainError):
             "available_micros": self.available_micros,
             "needed_dollars": self.needed_dollars,
         }
+
+
+class OverJobCeiling(InsufficientFunds):
+    """Under the `limited` policy, a job estimated above the workspace's ceiling per job: a top-up
+    does not help, an owner raising the ceiling (or choosing another policy) does."""
+
+    def __init__(self, *, estimate_micros: int, ceiling_micros: int):
+        super().__init__(
+            needed_micros=estimate_micros - ceiling_micros,
+            available_micros=ceiling_micros,
+            message=(
+                f"This job's estimate ({micros_to_dollars(estimate_micros)} USD) is above this workspace's "
+                f"limit per job ({micros_to_dollars(ceiling_micros)} USD): an owner can raise it in the "
+                "billing settings."
+            ),
+        )
+        self.estimate_micros = estimate_micros
+        self.ceiling_micros = ceiling_micros
+
+    def extra(self) -> dict:
+        return {"estimate_micros": self.estimate_micros, "ceiling_micros": self.ceiling_micros}
 
 
 class HoldNotActive(Exception):
@@ -246,10 +269,7 @@ def hold_place(
     if policy == ReserveAccount.Policy.BLOCK and short > 0:
         raise InsufficientFunds(needed_micros=short, available_micros=available)
     if policy == ReserveAccount.Policy.LIMITED and estimate_micros > account.limited_ceiling_micros:
-        raise InsufficientFunds(
-            needed_micros=estimate_micros - account.limited_ceiling_micros,
-            available_micros=min(available, account.limited_ceiling_micros),
-        )
+        raise OverJobCeiling(estimate_micros=estimate_micros, ceiling_micros=account.limited_ceiling_micros)
     hold = Hold.objects.create(
         account_id=account.pk,
         amount_micros=estimate_micros,

@@ -1,6 +1,5 @@
 import logging
 
-import stripe
 from celery import shared_task
 
 from afterresume.billing.selectors import reserve_reconcile
@@ -33,22 +32,29 @@ def expire_holds() -> dict:
     return {"expired": expired}
 
 
-@shared_task(
-    name="afterresume.billing.tasks.auto_topup",
-    bind=True,
-    max_retries=6,
-    acks_late=True,
-    autoretry_for=(stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError),
-    retry_backoff=True,
-    retry_backoff_max=300,
-)
+@shared_task(name="afterresume.billing.tasks.auto_topup", bind=True, max_retries=6, acks_late=True)
 def auto_topup(self, account_id: int, crossing_key: str) -> str:
     """One auto top-up for one crossing of the low-balance threshold (DESIGN §6
-    `billing.auto_topup`). Retried on network trouble with the same Stripe idempotency key."""
-    from afterresume.billing.autotopup import auto_topup_run
+    `billing.auto_topup`). Retried on network trouble with the same Stripe idempotency key; out of
+    retries, the attempt fails visibly (and the owners are told)."""
+    from afterresume.billing.autotopup import TRANSIENT_STRIPE_ERRORS, auto_topup_give_up, auto_topup_run
 
-    attempt = auto_topup_run(account_id=account_id, crossing_key=crossing_key)
+    try:
+        attempt = auto_topup_run(account_id=account_id, crossing_key=crossing_key)
+    except TRANSIENT_STRIPE_ERRORS as error:
+        if self.request.retries >= self.max_retries:
+            auto_topup_give_up(crossing_key=crossing_key, reason=type(error).__name__)
+            raise
+        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 900)) from error
     return "not needed" if attempt is None else f"{attempt.status}: {attempt.outcome}".rstrip(": ")
+
+
+@shared_task(name="afterresume.billing.tasks.auto_topup_sweep")
+def auto_topup_sweep() -> dict:
+    """Every few minutes (beat): a crossing whose task was lost still gets its auto top-up."""
+    from afterresume.billing.autotopup import auto_topup_sweep as sweep
+
+    return {"queued": sweep()}
 
 
 def _deliver_signed(task, payload: bytes) -> str:

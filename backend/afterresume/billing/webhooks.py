@@ -125,12 +125,26 @@ def _payment_succeeded(event_id: str, intent: dict) -> str:
 
 
 def _payment_failed(event_id: str, intent: dict) -> str:
-    attempt_id = (intent.get("metadata") or {}).get("auto_topup_id")
-    if not (attempt_id and str(attempt_id).isdigit()):
+    metadata = intent.get("metadata") or {}
+    attempt_id, tenant_id = str(metadata.get("auto_topup_id", "")), str(metadata.get("tenant_id", ""))
+    if not (attempt_id.isdigit() and tenant_id.isdigit()):
         return "ignored: not an auto top-up"
     error = intent.get("last_payment_error") or {}
-    auto_topup_payment_failed(attempt_id=int(attempt_id), message=error.get("message") or "no reason given")
-    return f"auto top-up {attempt_id} failed"
+    known = auto_topup_payment_failed(
+        attempt_id=int(attempt_id),
+        tenant_id=int(tenant_id),
+        payment_intent_id=intent.get("id", ""),
+        message=error.get("message") or "no reason given",
+    )
+    return f"auto top-up {attempt_id} failed" if known else "ignored: no such auto top-up"
+
+
+def _payment_method_detached(event_id: str, method: dict) -> str:
+    """A card removed at Stripe (in the portal) is no longer the one auto top-up charges."""
+    forgotten = BillingProfile.objects.filter(payment_method_id=method.get("id") or "-").update(
+        payment_method_id="", payment_method_label=""
+    )
+    return "saved card forgotten" if forgotten else "ignored: not a saved card"
 
 
 def _remember_card(intent: dict) -> None:
@@ -146,6 +160,14 @@ def _remember_card(intent: dict) -> None:
     card = (charges[0].get("payment_method_details") or {}).get("card") or (
         method.get("card") if isinstance(method, dict) else None
     )
+    if not card and settings.STRIPE_SECRET_KEY and not settings.STRIPE_SIMULATED:
+        # Current API versions send neither the charges nor the card: ask Stripe, for the label.
+        from afterresume.billing.gateway import stripe_client
+
+        try:
+            card = stripe_client().v1.payment_methods.retrieve(method_id).to_dict().get("card")
+        except stripe.StripeError:
+            logger.warning("could not read payment method %s for its label", method_id)
     label = f"{str(card.get('brand') or 'card').title()} •••• {card.get('last4')}" if card else "Saved card"
     BillingProfile.objects.filter(stripe_customer_id=customer_id).update(
         payment_method_id=method_id, payment_method_label=label
@@ -224,6 +246,7 @@ HANDLERS = {
     "checkout.session.completed": _checkout_completed,
     "payment_intent.succeeded": _payment_succeeded,
     "payment_intent.payment_failed": _payment_failed,
+    "payment_method.detached": _payment_method_detached,
     "charge.refunded": _charge_refunded,
     "charge.dispute.created": _dispute_created,
     "charge.dispute.closed": _dispute_closed,

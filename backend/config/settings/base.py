@@ -138,6 +138,10 @@ CELERY_TIMEZONE = "UTC"
 # Periodic runs are declared here and run by plain `celery beat` (DESIGN §7).
 CELERY_BEAT_SCHEDULE = {
     "worker-ping": {"task": "afterresume.core.tasks.ping", "schedule": timedelta(seconds=30)},
+    "reserve-auto-topup-sweep": {
+        "task": "afterresume.billing.tasks.auto_topup_sweep",
+        "schedule": timedelta(minutes=5),
+    },
     "reserve-expire-holds": {
         "task": "afterresume.billing.tasks.expire_holds",
         "schedule": timedelta(minutes=10),

@@ -73,10 +73,14 @@ class AutoTopupForm(BackendErrorsMixin, forms.Form):
     enabled = forms.BooleanField(required=False, label="Top up automatically when the balance runs low")
     mode = forms.ChoiceField(choices=AUTO_TOPUP_MODES, widget=forms.RadioSelect, label="How much")
     amount = forms.DecimalField(
-        label="Fixed amount (USD)", max_digits=8, decimal_places=2, min_value=Decimal("0.01")
+        label="Fixed amount (USD)", required=False, max_digits=8, decimal_places=2, min_value=Decimal("0.01")
     )
     target = forms.DecimalField(
-        label="Target balance (USD)", max_digits=10, decimal_places=2, min_value=Decimal("0.01")
+        label="Target balance (USD)",
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
     )
     monthly_cap = forms.DecimalField(
         label="At most per month (USD)",
@@ -95,16 +99,27 @@ class AutoTopupForm(BackendErrorsMixin, forms.Form):
         self.fields["enabled"].widget.attrs["class"] = "form-check-input"
         self.fields["mode"].widget.attrs["class"] = "form-check-input"
 
+    def clean(self):
+        data = super().clean()
+        # Only the way chosen needs its figure (the other field is hidden in the page).
+        needed = {"fixed": "amount", "target": "target"}.get(data.get("mode", ""))
+        if needed and data.get(needed) is None and needed not in self.errors:
+            self.add_error(needed, "Enter an amount.")
+        return data
+
     def backend_changes(self) -> dict:
         data = self.cleaned_data
         cap = data["monthly_cap"]
-        return {
+        changes = {
             "auto_topup_enabled": data["enabled"],
             "auto_topup_mode": data["mode"],
-            "auto_topup_amount_micros": int(data["amount"] * MICROS),
-            "auto_topup_target_micros": int(data["target"] * MICROS),
             "auto_topup_monthly_cap_micros": None if cap is None else int(cap * MICROS),
         }
+        if data["amount"] is not None:
+            changes["auto_topup_amount_micros"] = int(data["amount"] * MICROS)
+        if data["target"] is not None:
+            changes["auto_topup_target_micros"] = int(data["target"] * MICROS)
+        return changes
 
 
 # --- operators: rate cards and usage costs ------------------------------------------------------------

@@ -39,6 +39,7 @@ def _billing_context(request, settings_form=None, auto_topup_form=None, topup_fo
     kind = request.GET.get("kind", "")
     page = int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1
     profile = request.backend.billing_profile()
+    is_owner = (session_user(request) or {}).get("role") == "owner"
     if auto_topup_form is None:
         auto_topup_form = AutoTopupForm(
             initial={
@@ -52,7 +53,9 @@ def _billing_context(request, settings_form=None, auto_topup_form=None, topup_fo
     if topup_form is None:
         # Saving the card is offered, and ticked when auto top-up waits for one.
         topup_form = TopupForm(
-            initial={"save_card": profile["auto_topup_enabled"] and not profile["payment_method"]}
+            initial={
+                "save_card": is_owner and profile["auto_topup_enabled"] and not profile["payment_method"]
+            }
         )
     if settings_form is None:
         settings_form = BillingSettingsForm(
@@ -76,7 +79,7 @@ def _billing_context(request, settings_form=None, auto_topup_form=None, topup_fo
         "settings_form": settings_form,
         "profile": profile,
         "auto_topup_form": auto_topup_form,
-        "is_owner": (session_user(request) or {}).get("role") == "owner",
+        "is_owner": is_owner,
         "topup": request.GET.get("topup", ""),
         "poll": int(request.GET.get("poll", "0")) if request.GET.get("poll", "0").isdigit() else 10,
         "topup_form": topup_form,

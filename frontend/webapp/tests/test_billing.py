@@ -267,3 +267,36 @@ def test_a_malformed_date_in_the_address_is_ignored_not_sent(billing_backend, si
     assert response.status_code == 200
     [ledger_request] = [r for r, _ in billing_backend.log if r.path == "/api/billing/reserve/ledger/"]
     assert "date_from" not in ledger_request.args
+
+
+def test_a_member_is_not_offered_to_save_the_card(billing_backend, signed_in):
+    session = signed_in.session
+    session["user"] = {**session["user"], "role": "member"}
+    session.save()
+    with_profile(billing_backend, auto_topup_enabled=True)
+
+    page = signed_in.get("/billing/").content.decode()
+
+    assert 'name="save_card"' not in page
+
+
+def test_only_the_chosen_ways_figure_is_needed_and_sent(billing_backend, signed_in):
+    with_profile(billing_backend)
+    billing_backend.expect_request("/api/billing/profile/", method="PATCH").respond_with_json(PROFILE)
+
+    missing = signed_in.post(
+        "/billing/auto-topup/", {"enabled": "on", "mode": "target", "amount": "25", "target": ""}
+    )
+    saved = signed_in.post(
+        "/billing/auto-topup/", {"enabled": "on", "mode": "fixed", "amount": "25", "target": ""}
+    )
+
+    assert missing.status_code == 422
+    assert 'id="auto_target_error"><div>Enter an amount.</div>' in missing.content.decode()
+    assert saved.status_code == 302
+    assert sent_json(billing_backend, "/api/billing/profile/", "PATCH") == {
+        "auto_topup_enabled": True,
+        "auto_topup_mode": "fixed",
+        "auto_topup_monthly_cap_micros": None,
+        "auto_topup_amount_micros": 25 * DOLLAR,
+    }

@@ -234,7 +234,7 @@ def test_work_the_reserve_cannot_cover_offers_a_top_up_with_the_amount(backend, 
     assert response.status_code == 402
     page = response.content.decode()
     assert "The reserve cannot cover this: top up at least 0.64 USD." in page
-    assert '<a class="btn btn-primary" href="/billing/">Top up</a>' in page
+    assert '<a class="btn btn-primary" href="/billing/">Go to billing</a>' in page
 
 
 @pytest.mark.urls("webapp.tests.urls_for_errors")

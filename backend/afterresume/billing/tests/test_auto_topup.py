@@ -457,3 +457,200 @@ def test_a_payment_naming_another_workspaces_attempt_credits_its_own_workspace_o
     assert attempt.status == "pending"
     assert account_of(owner).balance_micros == 0
     assert account_of(outsider).balance_micros == 10 * DOLLAR
+
+
+# --- what a review found: the card is the owners' choice, and auto top-up never stalls silently ----
+
+
+def test_only_owners_save_the_card_that_automatic_top_ups_charge(owner, teammate, settings):
+    settings.STRIPE_SIMULATED = True
+
+    by_teammate = token_client(teammate).post(
+        "/api/billing/topup/session/", {"amount_dollars": "5", "save_card": True}, format="json"
+    )
+    plain = token_client(teammate).post("/api/billing/topup/session/", {"amount_dollars": "5"}, format="json")
+    by_owner = token_client(owner).post(
+        "/api/billing/topup/session/", {"amount_dollars": "5", "save_card": True}, format="json"
+    )
+
+    assert by_teammate.status_code == 403
+    assert by_teammate.json()["message"] == "Only the workspace's owners save a card for automatic top-ups."
+    assert (plain.status_code, by_owner.status_code) == (201, 201)
+
+
+def test_a_fixed_amount_too_small_to_clear_the_threshold_is_raised_to_clear_it(owner, simulated_card):
+    account = configure(account_of(owner), low_balance_threshold_micros=100 * DOLLAR)
+    post(account, 10, "grant-1", kind=LedgerEntry.Kind.GRANT)
+
+    attempt = auto_topup_run(account_id=account.pk, crossing_key="entry:1")
+
+    assert attempt.amount_micros == 90_010_000  # $100 - $10 + one cent, not the $20 configured
+
+
+def test_a_top_up_that_leaves_the_balance_under_the_threshold_is_followed_by_the_next(
+    owner, simulated_card, django_capture_on_commit_callbacks, mailoutbox
+):
+    from afterresume.billing.autotopup import auto_topup_settle
+
+    # given a cap that lets only $10 through while $20 is the threshold
+    account = configure(
+        account_of(owner),
+        low_balance_threshold_micros=20 * DOLLAR,
+        auto_topup_mode="target",
+        auto_topup_target_micros=50 * DOLLAR,
+        auto_topup_monthly_cap_micros=10 * DOLLAR,
+    )
+    first = auto_topup_run(account_id=account.pk, crossing_key="entry:1")
+
+    # when its payment succeeds
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        auto_topup_settle(
+            attempt_id=first.pk, payment_intent_id=first.payment_intent_id, cents=1000, event_id=""
+        )
+
+    # then the next attempt is queued at once (no crossing would ever come), and it is skipped by
+    # the cap with the owners told
+    assert first.amount_micros == 10 * DOLLAR
+    assert len(callbacks) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        follow_up = auto_topup_run(account_id=account.pk, crossing_key=f"after:{first.pk}")
+    assert follow_up.status == "skipped"
+    assert [mail.subject for mail in mailoutbox] == ["AfterResume: Automatic top-up skipped"]
+
+
+def test_the_sweep_catches_a_crossing_whose_task_was_lost_but_does_not_hammer_a_failed_card(
+    owner, simulated_card, django_capture_on_commit_callbacks
+):
+    from afterresume.billing.autotopup import auto_topup_sweep
+
+    account = configure(account_of(owner))
+    post(account, 3, "grant-1", kind=LedgerEntry.Kind.GRANT)  # under $5, and no attempt was ever made
+
+    with django_capture_on_commit_callbacks(execute=False) as lost:
+        assert auto_topup_sweep() == 1
+    AutoTopup.objects.create(account=account, crossing_key="entry:x", status="failed", outcome="declined")
+    with django_capture_on_commit_callbacks(execute=False) as after_failure:
+        assert auto_topup_sweep() == 0
+
+    assert (len(lost), len(after_failure)) == (1, 0)
+
+
+def test_a_late_redelivery_charges_nothing_once_auto_top_up_was_turned_off(owner, simulated_card, mailoutbox):
+    account = configure(account_of(owner))
+    waiting = AutoTopup.objects.create(account=account, crossing_key="entry:1", amount_micros=20 * DOLLAR)
+    configure(account, auto_topup_enabled=False)
+
+    attempt = auto_topup_run(account_id=account.pk, crossing_key="entry:1")
+
+    assert attempt.pk == waiting.pk
+    assert (attempt.status, attempt.payment_intent_id) == ("failed", "")
+    assert attempt.outcome == "No longer needed: nothing was charged."
+    assert mailoutbox == []
+
+
+def test_a_monthly_cap_under_the_smallest_top_up_is_refused(owner):
+    response = token_client(owner).patch(
+        "/api/billing/profile/", {"auto_topup_monthly_cap_micros": 2 * DOLLAR}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert (
+        "leave it empty for no cap" in response.json()["extra"]["fields"]["auto_topup_monthly_cap_micros"][0]
+    )
+
+
+def test_a_failure_event_naming_another_workspace_leaves_the_attempt_alone(
+    owner, outsider, settings, simulated_card
+):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    attempt = auto_topup_run(account_id=configure(account_of(owner)).pk, crossing_key="entry:1")
+
+    deliver(
+        "payment_intent.payment_failed",
+        {
+            "id": attempt.payment_intent_id,
+            "object": "payment_intent",
+            "last_payment_error": {"message": "declined"},
+            "metadata": {"tenant_id": str(outsider.membership.tenant_id), "auto_topup_id": str(attempt.pk)},
+        },
+    )
+
+    attempt.refresh_from_db()
+    assert attempt.status == "pending"
+
+
+def test_a_card_removed_at_stripe_is_forgotten(owner, settings):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    profile = BillingProfile.objects.create(
+        tenant=owner.membership.tenant,
+        stripe_customer_id="cus_1",
+        payment_method_id="pm_old",
+        payment_method_label="Visa •••• 4242",
+    )
+
+    deliver("payment_method.detached", {"id": "pm_old", "object": "payment_method", "customer": None})
+
+    profile.refresh_from_db()
+    assert (profile.payment_method_id, profile.payment_method_label) == ("", "")
+
+
+# --- Stripe's refusals never leave an attempt pending ------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_customer_gone_at_stripe_fails_the_attempt_instead_of_leaving_it_pending(owner, localstripe):
+    BillingProfile.objects.create(tenant=owner.membership.tenant, stripe_customer_id="cus_gone")
+    account = configure(account_of(owner))
+
+    attempt = auto_topup_run(account_id=account.pk, crossing_key="entry:1")
+
+    assert attempt.status == "failed"
+    assert attempt.outcome.startswith("Stripe refused the payment")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_remembered_card_that_no_longer_exists_is_forgotten_for_the_next_attempt(owner, localstripe):
+    profile = saved_card(localstripe, owner)
+    BillingProfile.objects.filter(pk=profile.pk).update(payment_method_id="pm_removed_in_the_portal")
+    account = configure(account_of(owner))
+
+    failed = auto_topup_run(account_id=account.pk, crossing_key="entry:1")
+    retried = auto_topup_run(account_id=account.pk, crossing_key="entry:2")
+
+    assert failed.status == "failed"
+    assert retried.status == "succeeded"  # with the customer's card found at Stripe
+    profile.refresh_from_db()
+    assert (
+        profile.payment_method_id.startswith("pm_")
+        and profile.payment_method_id != "pm_removed_in_the_portal"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_saved_cards_label_is_read_from_stripe_when_the_event_does_not_carry_it(owner, localstripe):
+    settings_ = localstripe  # the stripe client against localstripe, keys set
+    customer = settings_.v1.customers.create(params={"email": owner.email})
+    method = settings_.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+        }
+    )
+    profile = BillingProfile.objects.create(tenant=owner.membership.tenant, stripe_customer_id=customer.id)
+
+    deliver(
+        "payment_intent.succeeded",
+        {
+            "id": "pi_2",
+            "object": "payment_intent",
+            "amount_received": 500,
+            "customer": customer.id,
+            "payment_method": method.id,
+            "setup_future_usage": "off_session",
+            "latest_charge": "ch_1",
+            "metadata": {"tenant_id": str(owner.membership.tenant_id)},
+        },
+    )
+
+    profile.refresh_from_db()
+    assert (profile.payment_method_id, profile.payment_method_label) == (method.id, "Visa •••• 4242")

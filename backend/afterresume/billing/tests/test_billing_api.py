@@ -227,3 +227,22 @@ def test_a_request_the_reserve_cannot_cover_answers_402_with_the_amount_needed(o
     assert body["message"] == "The reserve cannot cover this: top up at least 0.64 USD."
     assert body["extra"] == {"needed_micros": 634_567, "available_micros": 600_000, "needed_dollars": "0.64"}
     assert body["request_id"]
+
+
+@pytest.mark.urls("afterresume.billing.tests.urls_for_funds")
+def test_a_job_above_the_limit_per_job_is_refused_with_what_helps_not_a_top_up(owner):
+    credit(owner, 100_000_000, "t1")
+    ReserveAccount.objects.filter(tenant=owner.membership.tenant).update(
+        policy="limited", limited_ceiling_micros=1_000_000
+    )
+
+    refused = token_client(owner).post(
+        "/api/test/hold/", {"estimate_micros": 3_000_000, "key": "a"}, format="json"
+    )
+
+    assert refused.status_code == 402
+    assert refused.json()["message"] == (
+        "This job's estimate (3.00 USD) is above this workspace's limit per job (1.00 USD): an owner can "
+        "raise it in the billing settings."
+    )
+    assert refused.json()["extra"] == {"estimate_micros": 3_000_000, "ceiling_micros": 1_000_000}

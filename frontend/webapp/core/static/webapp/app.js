@@ -198,7 +198,9 @@
     function update() {
       const chosen = form.querySelector("input[name='" + name + "']:checked");
       form.querySelectorAll("[data-show-for]").forEach(function (wrapper) {
-        wrapper.hidden = chosen !== null && wrapper.dataset.showFor !== chosen.value;
+        // A field with an error stays visible, whatever was chosen.
+        const invalid = wrapper.querySelector(".is-invalid") !== null;
+        wrapper.hidden = chosen !== null && wrapper.dataset.showFor !== chosen.value && !invalid;
       });
     }
     form.addEventListener("change", function (event) {
