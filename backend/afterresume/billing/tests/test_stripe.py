@@ -29,6 +29,16 @@ def event(event_id, kind, obj) -> bytes:
     return json.dumps({"id": event_id, "object": "event", "type": kind, "data": {"object": obj}}).encode()
 
 
+@pytest.fixture
+def stripe_server(settings, httpserver):
+    """Stripe keys, and the real stripe library pointed at a local server answering in Stripe's
+    format (tests declare its answers)."""
+    settings.STRIPE_SIMULATED = False
+    settings.STRIPE_SECRET_KEY = "sk_test_local"
+    settings.STRIPE_API_BASE = httpserver.url_for("").rstrip("/")
+    return httpserver
+
+
 def checkout_paid(tenant_id, *, session="cs_1", intent="pi_1", cents=2500):
     return {
         "id": session,
@@ -193,12 +203,8 @@ def test_a_top_up_outside_the_allowed_range_is_refused(owner, settings):
     assert not SimulatedCheckout.objects.exists()
 
 
-def test_with_stripe_keys_a_top_up_opens_a_stripe_checkout_session(owner, settings, httpserver):
-    # given the real stripe library pointed at a local server answering in Stripe's format
-    settings.STRIPE_SIMULATED = False
-    settings.STRIPE_SECRET_KEY = "sk_test_local"
-    settings.STRIPE_API_BASE = httpserver.url_for("").rstrip("/")
-    httpserver.expect_request("/v1/checkout/sessions", method="POST").respond_with_json(
+def test_with_stripe_keys_a_top_up_opens_a_stripe_checkout_session(owner, stripe_server):
+    stripe_server.expect_request("/v1/checkout/sessions", method="POST").respond_with_json(
         {
             "id": "cs_test_1",
             "object": "checkout.session",
@@ -212,7 +218,7 @@ def test_with_stripe_keys_a_top_up_opens_a_stripe_checkout_session(owner, settin
 
     assert response.status_code == 201
     assert response.json() == {"url": "https://checkout.stripe.com/c/pay/cs_test_1", "simulated": False}
-    sent, _ = httpserver.log[0]
+    sent, _ = stripe_server.log[0]
     form = dict(sent.form)
     assert form["mode"] == "payment"
     assert form["line_items[0][price_data][unit_amount]"] == "2500"
@@ -266,16 +272,13 @@ def test_simulated_mode_confirming_the_checkout_credits_through_the_real_webhook
     assert StripeEvent.objects.get(id=entry.stripe_event_id).type == "checkout.session.completed"
 
 
-def test_an_owner_opens_the_customer_portal_with_a_customer_created_once(owner, settings, httpserver):
+def test_an_owner_opens_the_customer_portal_with_a_customer_created_once(owner, stripe_server):
     from afterresume.billing.models import BillingProfile
 
-    settings.STRIPE_SIMULATED = False
-    settings.STRIPE_SECRET_KEY = "sk_test_local"
-    settings.STRIPE_API_BASE = httpserver.url_for("").rstrip("/")
-    httpserver.expect_request("/v1/customers", method="POST").respond_with_json(
+    stripe_server.expect_request("/v1/customers", method="POST").respond_with_json(
         {"id": "cus_local_1", "object": "customer"}
     )
-    httpserver.expect_request("/v1/billing_portal/sessions", method="POST").respond_with_json(
+    stripe_server.expect_request("/v1/billing_portal/sessions", method="POST").respond_with_json(
         {
             "id": "bps_1",
             "object": "billing_portal.session",
@@ -290,11 +293,11 @@ def test_an_owner_opens_the_customer_portal_with_a_customer_created_once(owner, 
     assert first.json() == {"url": "https://billing.stripe.com/p/session/bps_1"}
     assert second.status_code == 201
     assert BillingProfile.objects.get(tenant=owner.membership.tenant).stripe_customer_id == "cus_local_1"
-    paths = [request.path for request, _ in httpserver.log]
+    paths = [request.path for request, _ in stripe_server.log]
     assert paths == ["/v1/customers", "/v1/billing_portal/sessions", "/v1/billing_portal/sessions"]
-    customer_form = dict(httpserver.log[0][0].form)
+    customer_form = dict(stripe_server.log[0][0].form)
     assert customer_form["metadata[tenant_id]"] == str(owner.membership.tenant_id)
-    assert dict(httpserver.log[1][0].form)["customer"] == "cus_local_1"
+    assert dict(stripe_server.log[1][0].form)["customer"] == "cus_local_1"
 
 
 def test_the_portal_is_for_owners_and_needs_stripe(owner, teammate, settings):
@@ -305,15 +308,12 @@ def test_the_portal_is_for_owners_and_needs_stripe(owner, teammate, settings):
     assert simulated.status_code == 503
 
 
-def test_a_top_up_that_saves_the_card_is_made_for_the_workspaces_customer(owner, settings, httpserver):
+def test_a_top_up_that_saves_the_card_is_made_for_the_workspaces_customer(owner, stripe_server):
     # given Stripe keys and a local server in Stripe's format
-    settings.STRIPE_SIMULATED = False
-    settings.STRIPE_SECRET_KEY = "sk_test_local"
-    settings.STRIPE_API_BASE = httpserver.url_for("").rstrip("/")
-    httpserver.expect_request("/v1/customers", method="POST").respond_with_json(
+    stripe_server.expect_request("/v1/customers", method="POST").respond_with_json(
         {"id": "cus_local_7", "object": "customer"}
     )
-    httpserver.expect_request("/v1/checkout/sessions", method="POST").respond_with_json(
+    stripe_server.expect_request("/v1/checkout/sessions", method="POST").respond_with_json(
         {
             "id": "cs_test_2",
             "object": "checkout.session",
@@ -327,8 +327,8 @@ def test_a_top_up_that_saves_the_card_is_made_for_the_workspaces_customer(owner,
 
     # then Checkout keeps the card for off-session payments of this workspace's customer
     assert response.status_code == 201
-    assert [request.path for request, _ in httpserver.log] == ["/v1/customers", "/v1/checkout/sessions"]
-    form = dict(httpserver.log[1][0].form)
+    assert [request.path for request, _ in stripe_server.log] == ["/v1/customers", "/v1/checkout/sessions"]
+    form = dict(stripe_server.log[1][0].form)
     assert form["customer"] == "cus_local_7"
     assert form["payment_intent_data[setup_future_usage]"] == "off_session"
     assert form["payment_intent_data[metadata][tenant_id]"] == str(owner.membership.tenant_id)
