@@ -1,5 +1,6 @@
-"""DESIGN §8: the API's OpenAPI schema is published by drf-spectacular. It must build, validate
-and raise no warning (a warning means an endpoint the schema describes wrongly)."""
+"""What the code declares stays in step with what it publishes and migrates: the OpenAPI schema
+(DESIGN §8, drf-spectacular) builds, validates and raises no warning (a warning means an endpoint
+the schema describes wrongly), and no model change lacks its migration."""
 
 import yaml
 from django.core.management import call_command
@@ -18,3 +19,8 @@ def test_the_openapi_schema_validates_without_warnings(tmp_path):
         "/api/billing/webhook/",
     ):
         assert path in schema["paths"], path
+
+
+def test_every_model_change_has_its_migration(db):
+    # --check exits non-zero (SystemExit) when a model differs from its migrations
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
