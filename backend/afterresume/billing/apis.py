@@ -440,18 +440,21 @@ class AdminLedgerExportApi(APIView):
 
         # One chunk per 2,000 rows, not per row: the server sends each chunk with its own system
         # call, and at one per row a 1,000,000-row export ran into gunicorn's 30 s worker timeout
-        # (bench/export.py). Memory stays bounded by one batch.
+        # (bench/export.py). Memory stays bounded by one batch. Inside a transaction the cursor
+        # reads straight from the table; outside one, PostgreSQL would first copy the whole result
+        # to a temporary file (a cursor held across commits), before the first byte.
         def lines():
             batch = [writer.writerow(columns)]
-            for row in rows:
-                batch.append(
-                    writer.writerow(
-                        [value.isoformat() if hasattr(value, "isoformat") else value for value in row]
+            with transaction.atomic():
+                for row in rows:
+                    batch.append(
+                        writer.writerow(
+                            [value.isoformat() if hasattr(value, "isoformat") else value for value in row]
+                        )
                     )
-                )
-                if len(batch) >= 2000:
-                    yield "".join(batch)
-                    batch = []
+                    if len(batch) >= 2000:
+                        yield "".join(batch)
+                        batch = []
             yield "".join(batch)
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
