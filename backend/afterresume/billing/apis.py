@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDate
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -323,11 +323,7 @@ class AdminReserveSummaryApi(APIView):
             .annotate(total=Sum("amount_micros"))
             .values_list("kind", "total")
         )
-        low = sum(
-            1
-            for a in accounts.only("balance_micros", "low_balance_threshold_micros")
-            if a.balance_micros < a.low_balance_threshold_micros
-        )
+        low = accounts.filter(balance_micros__lt=F("low_balance_threshold_micros")).count()
         return Response(
             {
                 "accounts": accounts.count(),

@@ -169,6 +169,8 @@ def test_the_admin_summary_shows_paid_money_apart_from_grants(owner, outsider, o
         2_000_000,
         12_000_000,
     )
+    # under the $5 threshold: the outsider ($2) and the operator's own empty workspace; not the owner ($10)
+    assert body["low_balance_accounts"] == ReserveAccount.objects.count() - 1 == 2
 
 
 def test_operators_see_the_reconciliation_status(owner, operator):
