@@ -7,7 +7,6 @@ idempotent key as its webhook (`payment:<payment intent>`), so it is counted onc
 
 import logging
 from datetime import datetime, timedelta
-from math import ceil
 
 import stripe
 from django.conf import settings
@@ -16,14 +15,16 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from afterresume.audit.services import audit_record
+from afterresume.billing.gateway import card_label, stripe_client
 from afterresume.billing.models import (
+    MICROS_PER_DOLLAR,
     AutoTopup,
     AutoTopupMode,
     BillingProfile,
     LedgerEntry,
     ReserveAccount,
 )
-from afterresume.billing.money import MICROS_PER_CENT, micros_to_dollars
+from afterresume.billing.money import MICROS_PER_CENT, micros_to_cents_up, micros_to_dollars
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def auto_topup_amount_micros(account: ReserveAccount) -> int:
     else:
         wanted = account.auto_topup_amount_micros
     lifting = account.low_balance_threshold_micros - account.balance_micros + MICROS_PER_CENT
-    cents = ceil(max(wanted, lifting, 0) / MICROS_PER_CENT)
+    cents = micros_to_cents_up(max(wanted, lifting, 0))
     cents = min(max(cents, settings.TOPUP_MIN_DOLLARS * 100), settings.TOPUP_MAX_DOLLARS * 100)
     return cents * MICROS_PER_CENT
 
@@ -71,12 +72,16 @@ def _month_start(now: datetime) -> datetime:
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+def _on_its_way(now: datetime) -> Q:
+    """An attempt whose payment may still come (pending for longer than PENDING_AT_MOST: given up)."""
+    return Q(status=AutoTopup.Status.PENDING, created_at__gte=now - PENDING_AT_MOST)
+
+
 def auto_topup_spent_this_month_micros(account: ReserveAccount) -> int:
-    """Paid, or on its way (a payment pending for longer than PENDING_AT_MOST is not counted)."""
+    """Paid, or on its way."""
     now = timezone.now()
     return AutoTopup.objects.filter(
-        Q(status=AutoTopup.Status.SUCCEEDED)
-        | Q(status=AutoTopup.Status.PENDING, created_at__gte=now - PENDING_AT_MOST),
+        Q(status=AutoTopup.Status.SUCCEEDED) | _on_its_way(now),
         account=account,
         created_at__gte=_month_start(now),
     ).aggregate(total=Sum("amount_micros", default=0))["total"]
@@ -98,12 +103,7 @@ def auto_topup_run(*, account_id: int, crossing_key: str) -> AutoTopup | None:
         else:
             if not _still_needed(account):
                 return None  # turned off, or topped up by hand since the crossing
-            in_flight = AutoTopup.objects.filter(
-                account=account,
-                status=AutoTopup.Status.PENDING,
-                created_at__gte=timezone.now() - PENDING_AT_MOST,
-            )
-            if in_flight.exists():
+            if AutoTopup.objects.filter(_on_its_way(timezone.now()), account=account).exists():
                 return None  # a payment is on its way: one at a time
             attempt = _decide(account, crossing_key)
             if attempt.status != AutoTopup.Status.PENDING:
@@ -125,7 +125,7 @@ def _decide(account: ReserveAccount, crossing_key: str) -> AutoTopup:
         if amount > left:
             amount = left
             outcome = f"Reduced to {micros_to_dollars(left)} USD by the monthly cap."
-        if amount < settings.TOPUP_MIN_DOLLARS * 1_000_000:
+        if amount < settings.TOPUP_MIN_DOLLARS * MICROS_PER_DOLLAR:
             attempt = AutoTopup.objects.create(
                 account=account,
                 crossing_key=crossing_key,
@@ -157,8 +157,6 @@ def _charge(attempt: AutoTopup, account: ReserveAccount) -> AutoTopup:
         return _fail(attempt, account, "Payments are not configured on this server.")
     if profile is None:
         return _fail(attempt, account, NO_CARD)
-    from afterresume.billing.gateway import stripe_client
-
     cents = attempt.amount_micros // MICROS_PER_CENT
     try:
         payment_method_id = _saved_card(profile)
@@ -215,8 +213,6 @@ def _saved_card(profile: BillingProfile | None) -> str:
         return ""
     if profile.payment_method_id:
         return profile.payment_method_id
-    from afterresume.billing.gateway import stripe_client
-
     client = stripe_client()
     customer = client.v1.customers.retrieve(profile.stripe_customer_id).to_dict()
     default = (customer.get("invoice_settings") or {}).get("default_payment_method")
@@ -229,10 +225,8 @@ def _saved_card(profile: BillingProfile | None) -> str:
         if not cards.data:
             return ""
         method = cards.data[0]
-    card = method.to_dict().get("card") or {}
-    label = f"{str(card.get('brand') or 'card').title()} •••• {card.get('last4') or '????'}"
     BillingProfile.objects.filter(pk=profile.pk).update(
-        payment_method_id=method.id, payment_method_label=label
+        payment_method_id=method.id, payment_method_label=card_label(method.to_dict().get("card"))
     )
     return method.id
 
@@ -366,11 +360,21 @@ def _audit(attempt: AutoTopup, account: ReserveAccount, action: str, target: str
 def auto_topup_check_now(account: ReserveAccount) -> None:
     """Auto top-up was just turned on (or its settings changed) while the balance is already below
     the threshold: that counts as the crossing of the newest entry (once)."""
-    if account.auto_topup_enabled and account.balance_micros < account.low_balance_threshold_micros:
-        newest = (
-            LedgerEntry.objects.filter(account=account).order_by("-id").values_list("id", flat=True).first()
-        )
-        auto_topup_queue(account_id=account.pk, crossing_key=f"settings:{account.pk}:{newest or 0}")
+    if _still_needed(account):
+        _queue_since_newest_entry(account.pk, "settings")
+
+
+def _queue_since_newest_entry(account_id: int, why: str) -> bool:
+    """Queue an attempt keyed by the account's newest ledger entry: once per `why` until the
+    ledger moves. False when that attempt was made already."""
+    newest = (
+        LedgerEntry.objects.filter(account_id=account_id).order_by("-id").values_list("id", flat=True).first()
+    )
+    key = f"{why}:{account_id}:{newest or 0}"
+    if AutoTopup.objects.filter(crossing_key=key).exists():
+        return False
+    auto_topup_queue(account_id=account_id, crossing_key=key)
+    return True
 
 
 def auto_topup_sweep() -> int:
@@ -385,22 +389,12 @@ def auto_topup_sweep() -> int:
     ).values_list("pk", flat=True)
     for account_id in accounts:
         recent = AutoTopup.objects.filter(account_id=account_id).filter(
-            Q(status=AutoTopup.Status.PENDING, created_at__gte=now - PENDING_AT_MOST)
+            _on_its_way(now)
             | Q(
                 status__in=(AutoTopup.Status.FAILED, AutoTopup.Status.SKIPPED),
                 created_at__gte=now - timedelta(days=1),
             )
         )
-        if recent.exists():
-            continue
-        newest = (
-            LedgerEntry.objects.filter(account_id=account_id)
-            .order_by("-id")
-            .values_list("id", flat=True)
-            .first()
-        )
-        key = f"sweep:{account_id}:{newest or 0}"
-        if not AutoTopup.objects.filter(crossing_key=key).exists():
-            auto_topup_queue(account_id=account_id, crossing_key=key)
+        if not recent.exists() and _queue_since_newest_entry(account_id, "sweep"):
             queued += 1
     return queued

@@ -77,3 +77,10 @@ def portal_session_create(*, customer_id: str, return_url: str) -> str:
         params={"customer": customer_id, "return_url": return_url}
     )
     return session.url
+
+
+def card_label(card: dict | None) -> str:
+    """How people recognise a saved card: "Visa •••• 4242" (Stripe's `card` of a payment method)."""
+    if not card:
+        return "Saved card"
+    return f"{str(card.get('brand') or 'card').title()} •••• {card.get('last4') or '????'}"

@@ -8,6 +8,11 @@ def micros_to_cents(micros: int) -> int:
     return micros // MICROS_PER_CENT
 
 
+def micros_to_cents_up(micros: int) -> int:
+    """Whole cents, rounded up: what to charge so that it covers `micros` (integers only)."""
+    return -(-micros // MICROS_PER_CENT)
+
+
 def micros_to_dollars(micros: int) -> str:
     """A decimal string with two places ("12.34", "-0.01"), rounded down; never a float."""
     return str((Decimal(micros) / Decimal(1_000_000)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR))

@@ -33,7 +33,13 @@ def rate_card_version_at(*, plan: str, at: datetime) -> RateCardVersion:
 def price_usage(*, plan: str, model: str, quantities: dict[str, int], at: datetime) -> int:
     """The cost in micro-dollars of one usage event: exact arithmetic over every meter, rounded
     up to a whole micro-dollar once. Uses the rate card version in force at `at`."""
-    version = rate_card_version_at(plan=plan, at=at)
+    return price_in_version(
+        version=rate_card_version_at(plan=plan, at=at), model=model, quantities=quantities
+    )
+
+
+def price_in_version(*, version: RateCardVersion, model: str, quantities: dict[str, int]) -> int:
+    """The same, with the version already chosen (for a caller that records which one priced it)."""
     items = {(item.meter, item.model): item for item in version.items.all()}
     total = Fraction(0)
     for meter, quantity in quantities.items():

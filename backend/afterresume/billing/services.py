@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from afterresume.billing.autotopup import auto_topup_on_crossing
 from afterresume.billing.models import Hold, LedgerEntry, ReserveAccount
-from afterresume.billing.money import MICROS_PER_CENT, micros_to_dollars
+from afterresume.billing.money import MICROS_PER_CENT, micros_to_cents_up, micros_to_dollars
 from afterresume.core.exceptions import DomainError
 
 HOLD_LIFETIME = timedelta(hours=6)
@@ -26,7 +26,7 @@ class InsufficientFunds(DomainError):
 
     def __init__(self, *, needed_micros: int, available_micros: int, message: str = ""):
         # What to top up: whole cents, rounded up so that it is enough.
-        self.needed_dollars = micros_to_dollars(-(-needed_micros // MICROS_PER_CENT) * MICROS_PER_CENT)
+        self.needed_dollars = micros_to_dollars(micros_to_cents_up(needed_micros) * MICROS_PER_CENT)
         super().__init__(
             message or f"The reserve cannot cover this: top up at least {self.needed_dollars} USD."
         )

@@ -11,6 +11,7 @@ import time
 from django.db import transaction
 
 from afterresume.billing.models import AutoTopup, BillingProfile, ReserveAccount, SimulatedCheckout
+from afterresume.billing.money import MICROS_PER_CENT
 
 SIMULATED_CARD = {"id": "pm_sim_card_visa", "brand": "visa", "last4": "4242"}
 
@@ -55,27 +56,18 @@ def simulated_checkout_cancel(*, checkout_id: str) -> SimulatedCheckout:
     return checkout
 
 
-def simulated_event(checkout: SimulatedCheckout) -> dict:
-    """What Stripe sends when a Checkout session in payment mode is paid."""
+def _checkout_session(checkout: SimulatedCheckout) -> dict:
+    """A Checkout session in payment mode, paid, as Stripe describes it."""
     return {
-        "id": f"evt_sim_{hashlib.sha256(checkout.pk.encode()).hexdigest()[:24]}",
-        "object": "event",
-        "type": "checkout.session.completed",
-        "created": int(time.time()),
-        "livemode": False,
-        "data": {
-            "object": {
-                "id": checkout.pk,
-                "object": "checkout.session",
-                "mode": "payment",
-                "payment_status": "paid",
-                "amount_total": checkout.amount_cents,
-                "currency": "usd",
-                "payment_intent": f"pi_sim_{checkout.pk.removeprefix('cs_sim_')}",
-                "customer": _customer_id(checkout.account.tenant_id) or None,
-                "metadata": {"tenant_id": str(checkout.account.tenant_id)},
-            }
-        },
+        "id": checkout.pk,
+        "object": "checkout.session",
+        "mode": "payment",
+        "payment_status": "paid",
+        "amount_total": checkout.amount_cents,
+        "currency": "usd",
+        "payment_intent": f"pi_sim_{checkout.pk.removeprefix('cs_sim_')}",
+        "customer": _customer_id(checkout.account.tenant_id) or None,
+        "metadata": {"tenant_id": str(checkout.account.tenant_id)},
     }
 
 
@@ -129,7 +121,7 @@ def _event(event_id: str, kind: str, obj: dict) -> bytes:
 def simulated_checkout_events(checkout: SimulatedCheckout) -> list[bytes]:
     """What Stripe sends for a paid Checkout session: the session, then its payment."""
     digest = hashlib.sha256(checkout.pk.encode()).hexdigest()[:24]
-    session = simulated_event(checkout)["data"]["object"]
+    session = _checkout_session(checkout)
     intent = simulated_payment_intent(
         intent_id=session["payment_intent"],
         cents=checkout.amount_cents,
@@ -137,13 +129,16 @@ def simulated_checkout_events(checkout: SimulatedCheckout) -> list[bytes]:
         metadata={"purpose": "reserve_topup"},
         save_card=checkout.save_card,
     )
-    return [simulated_payload(checkout), _event(f"evt_sim_pi_{digest}", "payment_intent.succeeded", intent)]
+    return [
+        _event(f"evt_sim_{digest}", "checkout.session.completed", session),
+        _event(f"evt_sim_pi_{digest}", "payment_intent.succeeded", intent),
+    ]
 
 
 def simulated_auto_topup_event(attempt: AutoTopup) -> bytes:
     intent = simulated_payment_intent(
         intent_id=attempt.payment_intent_id,
-        cents=attempt.amount_micros // 10_000,
+        cents=attempt.amount_micros // MICROS_PER_CENT,
         tenant_id=attempt.account.tenant_id,
         metadata={"purpose": "auto_topup", "auto_topup_id": str(attempt.pk)},
         save_card=False,
@@ -156,7 +151,3 @@ def stripe_signature(payload: bytes, secret: str, timestamp: int | None = None) 
     timestamp = int(time.time()) if timestamp is None else timestamp
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={digest}"
-
-
-def simulated_payload(checkout: SimulatedCheckout) -> bytes:
-    return json.dumps(simulated_event(checkout)).encode()

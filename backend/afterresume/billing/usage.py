@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from afterresume.billing.models import ReserveAccount, UsageEvent
-from afterresume.billing.pricing import price_usage, rate_card_version_at
+from afterresume.billing.pricing import price_in_version, rate_card_version_at
 
 
 def usage_record(
@@ -30,8 +30,8 @@ def usage_record(
         return existing
     at = at or timezone.now()
     version = rate_card_version_at(plan=tenant.plan, at=at)
-    cost = price_usage(
-        plan=tenant.plan, model=model, quantities={"tokens_in": tokens_in, "tokens_out": tokens_out}, at=at
+    cost = price_in_version(
+        version=version, model=model, quantities={"tokens_in": tokens_in, "tokens_out": tokens_out}
     )
     try:
         with transaction.atomic():

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from afterresume.audit.services import audit_record
 from afterresume.billing.autotopup import auto_topup_payment_failed, auto_topup_settle
+from afterresume.billing.gateway import card_label, stripe_client
 from afterresume.billing.models import BillingProfile, LedgerEntry, ReserveAccount, StripeEvent
+from afterresume.billing.money import MICROS_PER_CENT
 from afterresume.billing.services import ledger_post
 
 logger = logging.getLogger(__name__)
-MICROS_PER_CENT = 10_000
 
 
 def webhook_receive(*, payload: bytes, signature: str) -> StripeEvent:
@@ -106,16 +107,16 @@ def _checkout_completed(event_id: str, session: dict) -> str:
 def _payment_succeeded(event_id: str, intent: dict) -> str:
     _remember_card(intent)
     cents = int(intent.get("amount_received") or intent.get("amount") or 0)
-    metadata = intent.get("metadata") or {}
-    attempt_id, tenant_id = str(metadata.get("auto_topup_id", "")), str(metadata.get("tenant_id", ""))
-    if attempt_id.isdigit() and tenant_id.isdigit() and cents > 0:
+    ids = _auto_topup_of(intent)
+    if ids and cents > 0:
         # An auto top-up: credited once (the task may have seen the payment succeed first).
+        attempt_id, tenant_id = ids
         entry = auto_topup_settle(
-            attempt_id=int(attempt_id),
+            attempt_id=attempt_id,
             payment_intent_id=intent["id"],
             cents=cents,
             event_id=event_id,
-            tenant_id=int(tenant_id),
+            tenant_id=tenant_id,
         )
         if entry is not None:
             return f"auto top-up {attempt_id}: credited {cents} cents for {intent['id']}"
@@ -124,15 +125,22 @@ def _payment_succeeded(event_id: str, intent: dict) -> str:
     )
 
 
-def _payment_failed(event_id: str, intent: dict) -> str:
+def _auto_topup_of(intent: dict) -> tuple[int, int] | None:
+    """(attempt id, workspace id) of a payment made by an auto top-up, from our metadata."""
     metadata = intent.get("metadata") or {}
     attempt_id, tenant_id = str(metadata.get("auto_topup_id", "")), str(metadata.get("tenant_id", ""))
-    if not (attempt_id.isdigit() and tenant_id.isdigit()):
+    return (int(attempt_id), int(tenant_id)) if attempt_id.isdigit() and tenant_id.isdigit() else None
+
+
+def _payment_failed(event_id: str, intent: dict) -> str:
+    ids = _auto_topup_of(intent)
+    if ids is None:
         return "ignored: not an auto top-up"
+    attempt_id, tenant_id = ids
     error = intent.get("last_payment_error") or {}
     known = auto_topup_payment_failed(
-        attempt_id=int(attempt_id),
-        tenant_id=int(tenant_id),
+        attempt_id=attempt_id,
+        tenant_id=tenant_id,
         payment_intent_id=intent.get("id", ""),
         message=error.get("message") or "no reason given",
     )
@@ -162,15 +170,12 @@ def _remember_card(intent: dict) -> None:
     )
     if not card and settings.STRIPE_SECRET_KEY and not settings.STRIPE_SIMULATED:
         # Current API versions send neither the charges nor the card: ask Stripe, for the label.
-        from afterresume.billing.gateway import stripe_client
-
         try:
             card = stripe_client().v1.payment_methods.retrieve(method_id).to_dict().get("card")
         except stripe.StripeError:
             logger.warning("could not read payment method %s for its label", method_id)
-    label = f"{str(card.get('brand') or 'card').title()} •••• {card.get('last4')}" if card else "Saved card"
     BillingProfile.objects.filter(stripe_customer_id=customer_id).update(
-        payment_method_id=method_id, payment_method_label=label
+        payment_method_id=method_id, payment_method_label=card_label(card)
     )
 
 

@@ -5,6 +5,16 @@ from webapp.backend.errors import BackendError
 TOKEN_EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("never", "Never")]
 
 
+def backend_messages(messages) -> list[str]:
+    """A field's messages from the backend as a flat list: a list's items, or a nested object's
+    fields, come nested (e.g. `{"items": [{"price_micros": ["…"]}]}`)."""
+    if isinstance(messages, dict):
+        return [message for nested in messages.values() for message in backend_messages(nested)]
+    if isinstance(messages, list):
+        return [message for nested in messages for message in backend_messages(nested)]
+    return [str(messages)]
+
+
 class BackendErrorsMixin:
     """Bootstrap classes on every widget, and the backend's own messages on the form's fields
     (the same words the API gives)."""
@@ -30,7 +40,7 @@ class BackendErrorsMixin:
         placed = False
         for field, messages in (error.fields or {}).items():
             name = self.backend_field_names.get(field, field)
-            for message in messages:
+            for message in backend_messages(messages):
                 self.add_error(name if name in self.fields else None, message)
                 placed = True
         if not placed:

@@ -6,6 +6,12 @@ from webapp.accounts.forms import BackendErrorsMixin
 
 MICROS = Decimal(1_000_000)
 
+
+def dollars(micros: int | None) -> Decimal | None:
+    """Micro-dollars from the backend as dollars for a form field (to the cent, as entered)."""
+    return None if micros is None else (Decimal(micros) / MICROS).quantize(Decimal("0.01"))
+
+
 POLICIES = [
     ("block", "Block: refuse work the balance cannot cover"),
     ("warn", "Warn: run it and warn me"),
@@ -99,6 +105,17 @@ class AutoTopupForm(BackendErrorsMixin, forms.Form):
         self.fields["enabled"].widget.attrs["class"] = "form-check-input"
         self.fields["mode"].widget.attrs["class"] = "form-check-input"
 
+    @classmethod
+    def initial_from(cls, profile: dict) -> dict:
+        """The backend's billing profile as this form's initial values (micro-dollars to dollars)."""
+        return {
+            "enabled": profile["auto_topup_enabled"],
+            "mode": profile["auto_topup_mode"],
+            "amount": dollars(profile["auto_topup_amount_micros"]),
+            "target": dollars(profile["auto_topup_target_micros"]),
+            "monthly_cap": dollars(profile["auto_topup_monthly_cap_micros"]),
+        }
+
     def clean(self):
         data = super().clean()
         # Only the way chosen needs its figure (the other field is hidden in the page).
@@ -123,8 +140,6 @@ class AutoTopupForm(BackendErrorsMixin, forms.Form):
 
 
 # --- operators: rate cards and usage costs ------------------------------------------------------------
-
-MICRO_DOLLARS = Decimal(1_000_000)
 
 
 class RateCardVersionForm(BackendErrorsMixin, forms.Form):
@@ -168,7 +183,7 @@ class RateLineItemForm(BackendErrorsMixin, forms.Form):
 
     def line_item(self) -> dict:
         """The line as the backend takes it: the price in whole micro-dollars, exactly."""
-        micros = self.cleaned_data["price"] * MICRO_DOLLARS
+        micros = self.cleaned_data["price"] * MICROS
         if micros != micros.to_integral_value():  # the field's six decimal places rule this out
             raise ValueError(f"{self.cleaned_data['price']} USD is not a whole number of micro-dollars")
         return {

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
+from webapp.accounts.forms import backend_messages
 from webapp.accounts.session import staff_required
 from webapp.accounts.views import FORM_ERRORS
 from webapp.backend.errors import BackendNotFound, BackendServerError, BackendUnavailable
@@ -119,15 +120,6 @@ def admin_rate_cards(request):
     )
 
 
-def _flatten(messages) -> list[str]:
-    """A field's messages as a flat list (a list item's own fields come nested)."""
-    if isinstance(messages, dict):
-        return [message for nested in messages.values() for message in _flatten(nested)]
-    if isinstance(messages, list):
-        return [message for nested in messages for message in _flatten(nested)]
-    return [str(messages)]
-
-
 @require_POST
 @staff_required
 def admin_rate_card_create(request):
@@ -145,7 +137,7 @@ def admin_rate_card_create(request):
             )
         except FORM_ERRORS as error:
             for field, field_messages in error.fields.items():
-                for message in _flatten(field_messages):
+                for message in backend_messages(field_messages):
                     if field == "items":
                         line_items.add_backend_error(message)
                     else:

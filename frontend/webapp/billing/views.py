@@ -1,7 +1,6 @@
 import contextlib
 import uuid
 from datetime import date
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,9 +14,14 @@ from django_htmx.http import trigger_client_event
 from webapp.accounts.session import session_user, signin_required, staff_required
 from webapp.accounts.views import FORM_ERRORS
 from webapp.backend.errors import BackendPermissionDenied, BackendUnavailable
-from webapp.billing.forms import AdjustmentForm, AutoTopupForm, BillingSettingsForm, TopupForm
-
-MICROS = Decimal(1_000_000)
+from webapp.billing.forms import (
+    MICROS,
+    AdjustmentForm,
+    AutoTopupForm,
+    BillingSettingsForm,
+    TopupForm,
+    dollars,
+)
 
 
 def _ledger_dates(request) -> dict:
@@ -31,25 +35,13 @@ def _ledger_dates(request) -> dict:
     return dates
 
 
-def _dollars(micros: int | None) -> Decimal | None:
-    return None if micros is None else (Decimal(micros) / MICROS).quantize(Decimal("0.01"))
-
-
 def _billing_context(request, settings_form=None, auto_topup_form=None, topup_form=None) -> dict:
     kind = request.GET.get("kind", "")
     page = int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1
     profile = request.backend.billing_profile()
     is_owner = (session_user(request) or {}).get("role") == "owner"
     if auto_topup_form is None:
-        auto_topup_form = AutoTopupForm(
-            initial={
-                "enabled": profile["auto_topup_enabled"],
-                "mode": profile["auto_topup_mode"],
-                "amount": _dollars(profile["auto_topup_amount_micros"]),
-                "target": _dollars(profile["auto_topup_target_micros"]),
-                "monthly_cap": _dollars(profile["auto_topup_monthly_cap_micros"]),
-            }
-        )
+        auto_topup_form = AutoTopupForm(initial=AutoTopupForm.initial_from(profile))
     if topup_form is None:
         # Saving the card is offered, and ticked when auto top-up waits for one.
         topup_form = TopupForm(
@@ -61,7 +53,7 @@ def _billing_context(request, settings_form=None, auto_topup_form=None, topup_fo
         settings_form = BillingSettingsForm(
             initial={
                 "policy": profile["policy"],
-                "low_balance_threshold": Decimal(profile["low_balance_threshold_micros"]) / MICROS,
+                "low_balance_threshold": dollars(profile["low_balance_threshold_micros"]),
             }
         )
     dates = _ledger_dates(request)

@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,16 @@ def localstripe_url():
     yield url
     process.terminate()
     process.wait(timeout=10)
+
+
+def localstripe_sends_webhooks_to(localstripe_url: str, webhook_url: str, secret: str) -> None:
+    """localstripe signs its `payment_intent.succeeded` events with `secret` and posts them to our
+    real webhook endpoint at `webhook_url`."""
+    urllib.request.urlopen(
+        urllib.request.Request(
+            f"{localstripe_url}/_config/webhooks/afterresume",
+            method="POST",
+            data=f"url={webhook_url}&secret={secret}&events[]=payment_intent.succeeded".encode(),
+        ),
+        timeout=5,
+    ).close()

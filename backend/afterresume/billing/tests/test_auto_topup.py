@@ -4,7 +4,6 @@ task; credited once whether the task or the webhook sees the payment first."""
 
 import json
 import time
-import urllib.request
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -15,6 +14,7 @@ from afterresume.billing.autotopup import NO_CARD, auto_topup_run
 from afterresume.billing.models import AutoTopup, BillingProfile, LedgerEntry, ReserveAccount, StripeEvent
 from afterresume.billing.services import ledger_post
 from afterresume.billing.simulated import stripe_signature
+from afterresume.billing.tests.conftest import localstripe_sends_webhooks_to
 from config.celery import app as celery_app
 from conftest import token_client
 
@@ -87,17 +87,7 @@ def test_a_debit_crossing_the_threshold_charges_the_saved_card_once_and_credits_
 ):
     # given $6 in the reserve, a saved card at localstripe, auto top-up of $20 under $5, and
     # localstripe delivering its signed payment events to our webhook
-    urllib.request.urlopen(
-        urllib.request.Request(
-            f"{localstripe_url}/_config/webhooks/afterresume",
-            method="POST",
-            data=(
-                f"url={live_server.url}/api/billing/webhook/&secret={WEBHOOK_SECRET}"
-                "&events[]=payment_intent.succeeded"
-            ).encode(),
-        ),
-        timeout=5,
-    ).close()
+    localstripe_sends_webhooks_to(localstripe_url, f"{live_server.url}/api/billing/webhook/", WEBHOOK_SECRET)
     saved_card(localstripe, owner)
     account = configure(account_of(owner))
     post(account, 6, "grant-1", kind=LedgerEntry.Kind.GRANT)
@@ -628,9 +618,8 @@ def test_a_remembered_card_that_no_longer_exists_is_forgotten_for_the_next_attem
 
 @pytest.mark.django_db(transaction=True)
 def test_a_saved_cards_label_is_read_from_stripe_when_the_event_does_not_carry_it(owner, localstripe):
-    settings_ = localstripe  # the stripe client against localstripe, keys set
-    customer = settings_.v1.customers.create(params={"email": owner.email})
-    method = settings_.v1.payment_methods.create(
+    customer = localstripe.v1.customers.create(params={"email": owner.email})
+    method = localstripe.v1.payment_methods.create(
         params={
             "type": "card",
             "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"},

@@ -4,12 +4,12 @@ real stripe library creates a customer, attaches a card and confirms an off-sess
 endpoint, once."""
 
 import time
-import urllib.request
 
 import pytest
 import stripe
 
 from afterresume.billing.models import LedgerEntry, ReserveAccount, StripeEvent
+from afterresume.billing.tests.conftest import localstripe_sends_webhooks_to
 
 WEBHOOK_SECRET = "whsec_localstripe_test"
 
@@ -23,12 +23,7 @@ def test_an_off_session_payment_at_localstripe_credits_the_reserve_through_its_s
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.STRIPE_API_BASE = localstripe_url
     # localstripe delivers signed events to our real webhook endpoint
-    register = urllib.request.Request(
-        f"{localstripe_url}/_config/webhooks/afterresume",
-        method="POST",
-        data=f"url={live_server.url}/api/billing/webhook/&secret={WEBHOOK_SECRET}&events[]=payment_intent.succeeded".encode(),
-    )
-    urllib.request.urlopen(register, timeout=5).close()
+    localstripe_sends_webhooks_to(localstripe_url, f"{live_server.url}/api/billing/webhook/", WEBHOOK_SECRET)
     from afterresume.billing.gateway import stripe_client
 
     client = stripe_client()
