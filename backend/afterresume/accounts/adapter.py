@@ -1,11 +1,21 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.headless.internal.restkit.response import APIResponse
+from django.core.exceptions import PermissionDenied
 
 from afterresume.audit.services import audit_record
+from afterresume.core.client_ip import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request):
+        # allauth's rate limits know the caller the way the rest of the backend does: its own
+        # setting counts proxies whoever sends the header, so a direct client could pick any address.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
     def respond_user_inactive(self, request, user):
         # allauth answers a bare 401 by default; say why instead.
         raise ImmediateHttpResponse(

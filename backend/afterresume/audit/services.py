@@ -1,15 +1,6 @@
-import ipaddress
-
 from afterresume.audit.models import AuditEvent
 from afterresume.core.client_ip import client_ip
 from afterresume.core.request_id import current_request_id
-
-
-def _valid_ip(value: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
 
 
 def audit_record(
@@ -35,6 +26,6 @@ def audit_record(
         target=target[:200],
         summary=summary[:300],
         data=data or {},
-        ip=_valid_ip(client_ip(request)) if request is not None else None,
+        ip=(client_ip(request) or None) if request is not None else None,
         request_id=current_request_id() if request is not None else "",
     )

@@ -122,7 +122,7 @@ def passkey_redeem(
 ) -> InvitePasskeyRedemption:
     """Count one use of a passkey locked by passkey_lock_for_redemption, in the same transaction."""
     InvitePasskey.objects.filter(pk=passkey.pk).update(use_count=F("use_count") + 1)
-    ip = client_ip(request) if request is not None else None
+    ip = client_ip(request) if request is not None else ""
     redemption = InvitePasskeyRedemption.objects.create(
         passkey=passkey, user=user, tenant=tenant, ip=ip or None
     )

@@ -1,11 +1,12 @@
 """Settings shared by every environment. Everything that differs between machines comes from the
 environment (see .env.example at the repository root); a bad value stops the start-up."""
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
-from environs import Env
+from environs import Env, ValidationError
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 REPO_ROOT = BASE_DIR.parent
@@ -23,9 +24,22 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", "")
 # The frontend's address, for links in e-mails (password reset).
 FRONTEND_URL = env.str("FRONTEND_URL", "http://localhost:3000").rstrip("/")
 DEBUG = env.bool("DJANGO_DEBUG", False)
-# Reverse-proxy hops in front of this service, each appending to X-Forwarded-For (the frontend
-# counts as one). Rate limits and the audit log use the address that many hops back.
-TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", 1)
+
+
+def _ip_networks(values: list[str]) -> None:
+    for value in values:
+        try:
+            ipaddress.ip_network(value.strip(), strict=False)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+# Proxies whose X-Forwarded-For is believed (addresses or networks: the frontend's, a TLS proxy's).
+# From one of them, the first address from the right that is no trusted proxy is the client; any
+# other caller is known by the address it connects from (core.client_ip). Rate limits and the
+# audit log use it. Default: loopback, where the run command starts the frontend (so there, a
+# script on the same machine can still forward any address).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", ["127.0.0.1", "::1"], validate=_ip_networks)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
@@ -173,8 +187,8 @@ HEADLESS_FRONTEND_URLS = {
     "account_reset_password_from_key": f"{FRONTEND_URL}/password/reset/{{key}}/",
     "account_signup": f"{FRONTEND_URL}/signup/",
 }
-# allauth reads the client address the same way as the rest of the backend (core.client_ip).
-ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_HOPS
+# allauth reads the client address through the account adapter, i.e. core.client_ip: its own
+# ALLAUTH_TRUSTED_PROXY_COUNT would believe a forwarded address from anyone, so it stays unset.
 
 # Rate limits (DESIGN §11), each overridable from the environment. allauth's syntax:
 # "<count>/<period><s|m|h|d>/<ip|key|user>", several separated by commas.

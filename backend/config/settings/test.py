@@ -17,3 +17,5 @@ WHITENOISE_USE_FINDERS = True
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Uploaded evidence goes to a throwaway folder (S3 tests point the storage at a local S3 server).
 MEDIA_ROOT = tempfile.mkdtemp(prefix="afterresume-test-media-")
+# The test client connects from 127.0.0.1 and plays the frontend: it is the trusted proxy.
+TRUSTED_PROXIES = ["127.0.0.1", "::1"]

@@ -69,3 +69,10 @@ def test_a_malformed_setting_stops_the_start_up_with_its_name():
     result = run_manage("check", DATABASE_CONN_MAX_AGE="sixty")
     assert result.returncode != 0
     assert "DATABASE_CONN_MAX_AGE" in result.stderr
+
+
+def test_a_trusted_proxy_that_is_no_address_stops_the_start_up_with_its_name():
+    result = run_manage("check", TRUSTED_PROXIES="10.0.0.0/8,frontend")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr
+    assert "'frontend' does not appear to be an IPv4 or IPv6 network" in result.stderr
