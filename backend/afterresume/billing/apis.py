@@ -28,15 +28,17 @@ from afterresume.billing.models import (
 )
 from afterresume.billing.money import (
     MICROS_PER_CENT,
+    cents_to_dollars,
     dollars_to_micros,
     exact_dollars,
     micros_to_cents,
     micros_to_dollars,
 )
 from afterresume.billing.pricing import rate_card_version_create
-from afterresume.billing.selectors import reserve_reconcile
+from afterresume.billing.selectors import reserve_reconcile, stripe_events_needing_attention
 from afterresume.billing.services import ledger_post
 from afterresume.billing.simulated import simulated_checkout_create
+from afterresume.core.exceptions import DomainError
 from afterresume.core.pagination import paginated_response
 from afterresume.core.permissions import IsOperator
 from afterresume.tenants.apis import TenantApi
@@ -310,6 +312,7 @@ class AdminReserveSummaryApi(APIView):
                 "usage_micros": serializers.IntegerField(),
                 "low_balance_accounts": serializers.IntegerField(),
                 "disputed_accounts": serializers.IntegerField(),
+                "stripe_events_needing_attention": serializers.IntegerField(),
             },
         )
     )
@@ -334,7 +337,18 @@ class AdminReserveSummaryApi(APIView):
                 "usage_micros": -by_kind.get("usage", 0),
                 "low_balance_accounts": low,
                 "disputed_accounts": accounts.filter(is_disputed=True).count(),
+                "stripe_events_needing_attention": stripe_events_needing_attention().count(),
             }
+        )
+
+
+class IdempotencyKeyReused(DomainError):
+    status_code = 409
+
+    def __init__(self):
+        super().__init__(
+            "This idempotency key was already used for a different adjustment of this workspace: "
+            "send a new key for a new adjustment, or the same amount and reason to repeat it."
         )
 
 
@@ -363,11 +377,16 @@ class AdminReserveAdjustApi(APIView):
         if tenant is None:
             raise serializers.ValidationError({"tenant_id": ["There is no workspace with this id."]})
         micros = dollars_to_micros(data["amount_dollars"])
+        # A client's key is scoped to the workspace it names: the same key for another workspace
+        # is another adjustment, never an answer with the first workspace's entry.
         key = (
-            f"adjustment:{data['idempotency_key']}"
+            f"adjustment:{tenant.pk}:{data['idempotency_key']}"
             if data.get("idempotency_key")
-            else (f"adjustment:{request.user.pk}:{request.request_id}")
+            else f"adjustment:{tenant.pk}:{request.user.pk}:{request.request_id}"
         )
+        earlier = LedgerEntry.objects.filter(idempotency_key=key).first()
+        if earlier is not None and (earlier.amount_micros, earlier.memo) != (micros, data["reason"][:300]):
+            raise IdempotencyKeyReused()
         entry = ledger_post(
             account_id=tenant.reserve.pk,
             kind=LedgerEntry.Kind.ADJUSTMENT,
@@ -376,19 +395,23 @@ class AdminReserveAdjustApi(APIView):
             memo=data["reason"],
             actor_id=request.user.pk,
         )
-        audit_record(
-            category="billing",
-            action="reserve.adjusted",
-            request=request,
-            actor=request.user,
-            tenant=tenant,
-            target=f"ledger_entry:{entry.pk}",
-            summary=f"{micros_to_dollars(micros)} USD: {data['reason']}"[:300],
-            data={"amount_micros": micros, "reason": data["reason"]},
-        )
+        if entry.amount_micros != micros or entry.memo != data["reason"][:300]:
+            raise IdempotencyKeyReused()  # a concurrent request with this key and other values won
+        if entry.is_posted_now:  # a replay of the same request records nothing new
+            audit_record(
+                category="billing",
+                action="reserve.adjusted",
+                request=request,
+                actor=request.user,
+                tenant=tenant,
+                target=f"ledger_entry:{entry.pk}",
+                summary=f"{micros_to_dollars(micros)} USD: {data['reason']}"[:300],
+                data={"amount_micros": micros, "reason": data["reason"]},
+            )
         tenant.reserve.refresh_from_db()
         return Response(
-            {**balance_out(tenant.reserve), "entry": entry_out(entry)}, status=status.HTTP_201_CREATED
+            {**balance_out(tenant.reserve), "entry": entry_out(entry)},
+            status=status.HTTP_201_CREATED if entry.is_posted_now else status.HTTP_200_OK,
         )
 
 
@@ -564,7 +587,7 @@ class TopupSessionApi(TenantApi):
             request=request,
             actor=request.user,
             tenant=request.tenant,
-            summary=f"Top-up of {cents / 100:.2f} USD started",
+            summary=f"Top-up of {cents_to_dollars(cents)} USD started",
         )
         return Response({"url": url, "simulated": settings.STRIPE_SIMULATED}, status=status.HTTP_201_CREATED)
 

@@ -207,7 +207,19 @@ class RateLineItem(models.Model):
 
 
 class StripeEvent(models.Model):
-    """Every webhook event, stored by its id before it is processed (DESIGN §6)."""
+    """Every webhook event, stored by its id before it is processed (DESIGN §6). Stripe does not
+    promise an order: an event that cannot be applied yet (a refund of a payment whose own event
+    has not arrived) waits for it; one whose processing failed is retried; neither is dropped."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        # Names a payment this reserve has not seen yet: applied when that payment is credited.
+        WAITING = "waiting", "Waiting for its payment"
+        # Processing raised: retried (beat) with back-off; operators see it on Admin → Billing.
+        FAILED = "failed", "Failed, will be retried"
+        # Cannot be applied as it is (another currency): an operator has to look at it.
+        REFUSED = "refused", "Refused, needs an operator"
 
     id = models.CharField(primary_key=True, max_length=100)
     type = models.CharField(max_length=100)
@@ -215,6 +227,15 @@ class StripeEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    # The payment (PaymentIntent id) a waiting event needs before it can be applied.
+    waiting_for_payment = models.CharField(max_length=100, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "received_at"], name="stripe_event_status")]
 
     def __str__(self) -> str:
         return f"{self.id} {self.type}"

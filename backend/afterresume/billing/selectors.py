@@ -1,6 +1,6 @@
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
-from afterresume.billing.models import Hold, LedgerEntry, ReserveAccount
+from afterresume.billing.models import Hold, LedgerEntry, ReserveAccount, StripeEvent
 
 
 def reserve_reconcile() -> list[dict]:
@@ -44,3 +44,19 @@ def ledger_sums_by_kind(*, account: ReserveAccount) -> dict[str, int]:
 
 def has_active_holds(*, account: ReserveAccount) -> bool:
     return account.holds.filter(Q(status=Hold.Status.ACTIVE)).exists()
+
+
+STRIPE_EVENT_STATUSES_NEEDING_ATTENTION = (
+    StripeEvent.Status.FAILED,
+    StripeEvent.Status.WAITING,
+    StripeEvent.Status.REFUSED,
+    StripeEvent.Status.RECEIVED,
+)
+
+
+def stripe_events_needing_attention():
+    """Webhook events not applied (yet): failed and retried, waiting for their payment, refused
+    (another currency), or never finished. Newest first."""
+    return StripeEvent.objects.filter(status__in=STRIPE_EVENT_STATUSES_NEEDING_ATTENTION).order_by(
+        "-received_at"
+    )

@@ -95,8 +95,10 @@ def ledger_post(
     allow_negative: bool | None = None,
 ) -> LedgerEntry:
     """Post one entry and move the balance by `amount_micros` (signed), exactly once per
-    `idempotency_key`: posting a key again returns the first entry, whatever else is passed.
-    Raises InsufficientFunds when a debit would take the balance below zero and the kind may not."""
+    `idempotency_key`: posting a key again returns the first entry, whatever else is passed
+    (`entry.is_posted_now` tells the two apart). Raises InsufficientFunds when a debit would take
+    the *available* money (balance - active holds) below zero and the kind may not: money held for
+    running jobs is not there to spend twice."""
     if not isinstance(amount_micros, int) or isinstance(amount_micros, bool) or amount_micros == 0:
         raise ValueError("amount_micros must be a non-zero integer (micro-dollars).")
     if allow_negative is None:
@@ -120,6 +122,7 @@ def ledger_post(
             # Under the account lock: a concurrent post of the same key has committed or not started.
             existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
+                existing.is_posted_now = False
                 return existing
             return _post_locked(
                 account,
@@ -137,6 +140,7 @@ def ledger_post(
         existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:
             raise
+        existing.is_posted_now = False
         return existing
 
 
@@ -148,7 +152,7 @@ WITH account AS (
     UPDATE billing_reserveaccount
        SET balance_micros = balance_micros + %(amount_micros)s, updated_at = now()
      WHERE id = %(account_id)s
-       AND (balance_micros + %(amount_micros)s >= 0 OR %(amount_micros)s > 0 OR %(allow_negative)s)
+       AND (balance_micros - held_micros + %(amount_micros)s >= 0 OR %(amount_micros)s > 0 OR %(allow_negative)s)
        AND NOT EXISTS (SELECT 1 FROM billing_ledgerentry WHERE idempotency_key = %(idempotency_key)s)
  RETURNING id, balance_micros, low_balance_threshold_micros, auto_topup_enabled
 ), entry AS (
@@ -196,15 +200,17 @@ def _post_in_one_statement(fields: dict) -> LedgerEntry:
         )
         entry._state.adding = False
         entry._state.db = "default"
+        entry.is_posted_now = True
         return entry
     # Nothing posted: the key was posted before, or the funds are short, or there is no account.
     existing = LedgerEntry.objects.filter(idempotency_key=fields["idempotency_key"]).first()
     if existing is not None:
+        existing.is_posted_now = False
         return existing
     account = ReserveAccount.objects.get(pk=fields["account_id"])
     raise InsufficientFunds(
-        needed_micros=-(account.balance_micros + fields["amount_micros"]),
-        available_micros=account.balance_micros,
+        needed_micros=-(account.available_micros + fields["amount_micros"]),
+        available_micros=account.available_micros,
     )
 
 
@@ -221,8 +227,9 @@ def _post_locked(
     allow_negative,
 ) -> LedgerEntry:
     new_balance = account.balance_micros + amount_micros
-    if amount_micros < 0 and new_balance < 0 and not allow_negative:
-        raise InsufficientFunds(needed_micros=-new_balance, available_micros=account.balance_micros)
+    new_available = account.available_micros + amount_micros
+    if amount_micros < 0 and new_available < 0 and not allow_negative:
+        raise InsufficientFunds(needed_micros=-new_available, available_micros=account.available_micros)
     ReserveAccount.objects.filter(pk=account.pk).update(balance_micros=new_balance, updated_at=timezone.now())
     account.balance_micros = new_balance
     # Database constraints (unique key, non-zero amount, foreign keys) check the row; the hot path
@@ -239,6 +246,7 @@ def _post_locked(
         stripe_event_id=stripe_event_id,
     )
     entry.save(force_insert=True)
+    entry.is_posted_now = True
     if account.auto_topup_enabled and kind == LedgerEntry.Kind.USAGE:
         auto_topup_on_crossing(
             account_id=account.pk,

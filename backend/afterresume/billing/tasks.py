@@ -32,6 +32,18 @@ def expire_holds() -> dict:
     return {"expired": expired}
 
 
+@shared_task(name="afterresume.billing.tasks.retry_stripe_events")
+def retry_stripe_events() -> dict:
+    """Every few minutes (beat): Stripe events that failed, wait for their payment, or were left
+    unfinished are tried again; none is left unprocessed in silence."""
+    from afterresume.billing.webhooks import stripe_events_retry
+
+    counts = stripe_events_retry()
+    if counts["failed"] or counts["refused"]:
+        logger.error("stripe events still failing: %s", counts)
+    return counts
+
+
 @shared_task(name="afterresume.billing.tasks.auto_topup", bind=True, max_retries=6, acks_late=True)
 def auto_topup(self, account_id: int, crossing_key: str) -> str:
     """One auto top-up for one crossing of the low-balance threshold (DESIGN §6

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from afterresume.billing import apis, views
+from afterresume.billing import apis, views, webhook_apis
 
 urlpatterns = [
     path("billing/reserve/balance/", apis.ReserveBalanceApi.as_view(), name="reserve-balance"),
@@ -19,5 +19,15 @@ urlpatterns = [
     path("billing/admin/usage/costs/", apis.AdminUsageCostsApi.as_view(), name="admin-usage-costs"),
     path("billing/admin/rate-cards/", apis.AdminRateCardApi.as_view(), name="admin-rate-cards"),
     path("billing/admin/reconciliation/", apis.AdminReconciliationApi.as_view(), name="admin-reconciliation"),
+    path(
+        "billing/admin/stripe-events/",
+        webhook_apis.AdminStripeEventsApi.as_view(),
+        name="admin-stripe-events",
+    ),
+    path(
+        "billing/admin/stripe-events/<str:event_id>/retry/",
+        webhook_apis.AdminStripeEventRetryApi.as_view(),
+        name="admin-stripe-event-retry",
+    ),
     path("billing/admin/ledger/export.csv", apis.AdminLedgerExportApi.as_view(), name="admin-ledger-export"),
 ]

@@ -9,8 +9,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from afterresume.billing.models import SimulatedCheckout
+from afterresume.billing.money import cents_to_dollars
 from afterresume.billing.simulated import simulated_checkout_cancel, simulated_checkout_confirm
-from afterresume.billing.webhooks import webhook_receive
+from afterresume.billing.webhooks import NotAnEvent, webhook_receive
 from afterresume.core.errors import error_body
 
 
@@ -27,7 +28,7 @@ class StripeWebhookApi(APIView):
             event = webhook_receive(
                 payload=request.body, signature=request.headers.get("Stripe-Signature", "")
             )
-        except (stripe.SignatureVerificationError, ValueError, KeyError):
+        except (stripe.SignatureVerificationError, NotAnEvent):
             return JsonResponse(error_body("The signature or the payload is not valid."), status=400)
         return JsonResponse({"received": event.id, "outcome": event.outcome})
 
@@ -51,5 +52,5 @@ def simulated_checkout(request, checkout_id: str):
     return render(
         request,
         "billing/simulated_checkout.html",
-        {"checkout": checkout, "amount": f"{checkout.amount_cents / 100:.2f}"},
+        {"checkout": checkout, "amount": cents_to_dollars(checkout.amount_cents)},
     )

@@ -4,49 +4,204 @@ processing, processed idempotently. Money is keyed by the payment, not the event
 
 import json
 import logging
+from datetime import timedelta
 
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from afterresume.audit.services import audit_record
 from afterresume.billing.autotopup import auto_topup_payment_failed, auto_topup_settle
 from afterresume.billing.gateway import card_label, stripe_client
 from afterresume.billing.models import BillingProfile, LedgerEntry, ReserveAccount, StripeEvent
-from afterresume.billing.money import MICROS_PER_CENT
+from afterresume.billing.money import MICROS_PER_CENT, RESERVE_CURRENCY, cents_to_dollars
 from afterresume.billing.services import ledger_post
 
 logger = logging.getLogger(__name__)
 
+# An event stored but never finished (its process died half-way) is picked up by the sweep after this.
+UNFINISHED_AFTER = timedelta(minutes=2)
+RETRY_AT_MOST_EVERY = timedelta(hours=1)
+
+
+class PaymentNotYetKnown(Exception):
+    """The event names a payment this reserve has not been credited for yet (Stripe does not
+    promise an order): it waits, and is applied once that payment arrives."""
+
+    def __init__(self, payment_id: str):
+        super().__init__(f"waiting for payment {payment_id}")
+        self.payment_id = payment_id
+
+
+class NotAnEvent(ValueError):
+    """A delivery whose body is not a Stripe event (not UTF-8 JSON, not an object, no data.object)."""
+
+
+class EventRefused(Exception):
+    """The event cannot be applied as it is (another currency, no payment named): an operator
+    looks at it on Admin → Billing."""
+
+
+def _event_body(payload: bytes) -> dict:
+    """The event as Stripe documents it, or NotAnEvent: a signed body can still be malformed."""
+    try:
+        body = json.loads(payload)
+    except ValueError as error:  # not UTF-8, not JSON
+        raise NotAnEvent("The event is not JSON.") from error
+    if not isinstance(body, dict):
+        raise NotAnEvent("The event is not a JSON object.")
+    data = body.get("data")
+    if not (
+        isinstance(body.get("id"), str)
+        and body["id"]
+        and isinstance(body.get("type"), str)
+        and isinstance(data, dict)
+        and isinstance(data.get("object"), dict)
+    ):
+        raise NotAnEvent("The event lacks its id, type or data.object.")
+    return body
+
 
 def webhook_receive(*, payload: bytes, signature: str) -> StripeEvent:
     """Verify and store one delivery, then process it (once). Raises
-    stripe.SignatureVerificationError or ValueError for a delivery that is not genuine; nothing is
-    stored then."""
-    event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
-    body = json.loads(payload)
+    stripe.SignatureVerificationError or NotAnEvent for a delivery that is not genuine or not an
+    event; nothing is stored then."""
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise NotAnEvent("The event is not UTF-8.") from error
+    stripe.WebhookSignature.verify_header(
+        text, signature, settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE
+    )
+    body = _event_body(payload)
     try:
         stored, _ = StripeEvent.objects.get_or_create(
-            id=event["id"], defaults={"type": event["type"], "payload": body}
+            id=body["id"], defaults={"type": body["type"], "payload": body}
         )
     except IntegrityError:  # the same event delivered concurrently: the other request stored it
-        stored = StripeEvent.objects.get(id=event["id"])
+        stored = StripeEvent.objects.get(id=body["id"])
     return stripe_event_process(event_id=stored.id)
 
 
-@transaction.atomic
 def stripe_event_process(*, event_id: str) -> StripeEvent:
+    """Apply one stored event, once. An event waiting for its payment, refused, or failed keeps a
+    status operators see; a failure is recorded, then raised (Stripe redelivers, and the sweep
+    retries with back-off). Applying a payment applies the events that were waiting for it."""
+    try:
+        stored = _process_locked(event_id)
+    except Exception as error:
+        _record_failure(event_id, error)
+        raise
+    if stored.status == StripeEvent.Status.PROCESSED:
+        payment_id = _payment_credited_by(stored)
+        if payment_id:
+            stripe_events_apply_waiting(payment_id=payment_id)
+    return stored
+
+
+@transaction.atomic
+def _process_locked(event_id: str) -> StripeEvent:
     stored = StripeEvent.objects.select_for_update().get(id=event_id)
-    if stored.processed_at is not None:
+    if stored.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.REFUSED):
         return stored
     handler = HANDLERS.get(stored.type)
-    stored.outcome = (
-        handler(stored.id, stored.payload["data"]["object"]) if handler else "ignored: unknown type"
-    )
-    stored.processed_at = timezone.now()
-    stored.save(update_fields=["outcome", "processed_at"])
+    stored.attempts += 1
+    stored.last_error = ""
+    stored.next_attempt_at = None
+    try:
+        with transaction.atomic():  # a handler that raises leaves nothing behind
+            stored.outcome = (
+                handler(stored.id, stored.payload["data"]["object"]) if handler else "ignored: unknown type"
+            )
+        stored.status = StripeEvent.Status.PROCESSED
+        stored.waiting_for_payment = ""
+        stored.processed_at = timezone.now()
+    except PaymentNotYetKnown as waiting:
+        stored.status = StripeEvent.Status.WAITING
+        stored.waiting_for_payment = waiting.payment_id
+        stored.outcome = str(waiting)
+        stored.next_attempt_at = timezone.now() + _backoff(stored.attempts)
+    except EventRefused as refused:
+        stored.status = StripeEvent.Status.REFUSED
+        stored.outcome = f"refused: {refused}"[:200]
+        logger.error("stripe event %s (%s) refused: %s", stored.id, stored.type, refused)
+        audit_record(
+            category="billing",
+            action="stripe.event_refused",
+            target=f"stripe_event:{stored.id}",
+            summary=f"Stripe event {stored.id} ({stored.type}) needs an operator: {refused}"[:300],
+        )
+    stored.save()
     return stored
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** min(attempts, 10)), RETRY_AT_MOST_EVERY)
+
+
+def _record_failure(event_id: str, error: Exception) -> None:
+    logger.exception("stripe event %s failed; it will be retried", event_id)
+    try:
+        with transaction.atomic():
+            stored = StripeEvent.objects.select_for_update().filter(id=event_id).first()
+            if stored is None or stored.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.REFUSED):
+                return
+            stored.attempts += 1
+            stored.status = StripeEvent.Status.FAILED
+            stored.last_error = f"{type(error).__name__}: {error}"[:300]
+            stored.outcome = "failed: will be retried"
+            stored.next_attempt_at = timezone.now() + _backoff(stored.attempts)
+            stored.save(update_fields=["status", "attempts", "last_error", "outcome", "next_attempt_at"])
+    except Exception:  # the database itself is failing: the sweep finds the event unfinished
+        logger.exception("could not record the failure of stripe event %s", event_id)
+
+
+def _payment_credited_by(stored: StripeEvent) -> str:
+    obj = stored.payload["data"]["object"]
+    if stored.type == "checkout.session.completed":
+        return str(obj.get("payment_intent") or obj.get("id") or "")
+    if stored.type == "payment_intent.succeeded":
+        return str(obj.get("id") or "")
+    return ""
+
+
+def stripe_events_apply_waiting(*, payment_id: str) -> int:
+    """Apply the events that were waiting for `payment_id`, oldest first; returns how many."""
+    applied = 0
+    for event_id in (
+        StripeEvent.objects.filter(status=StripeEvent.Status.WAITING, waiting_for_payment=payment_id)
+        .order_by("received_at")
+        .values_list("id", flat=True)
+    ):
+        if stripe_event_process(event_id=event_id).status == StripeEvent.Status.PROCESSED:
+            applied += 1
+    return applied
+
+
+def stripe_events_retry(*, now=None) -> dict:
+    """The sweep (beat): failed events whose back-off is over, waiting ones (their payment may have
+    been credited by the automatic top-up task rather than by an event), and events stored by a
+    process that died before finishing them. Each is retried on its own."""
+    now = now or timezone.now()
+    due = StripeEvent.objects.filter(
+        Q(status__in=(StripeEvent.Status.FAILED, StripeEvent.Status.WAITING), next_attempt_at__lte=now)
+        | Q(status=StripeEvent.Status.RECEIVED, received_at__lte=now - UNFINISHED_AFTER)
+    )
+    counts = {"processed": 0, "waiting": 0, "failed": 0, "refused": 0}
+    for event_id in due.order_by("received_at").values_list("id", flat=True)[:500]:
+        try:
+            counts[stripe_event_process(event_id=event_id).status] += 1
+        except Exception:  # recorded on the event by stripe_event_process; the next one goes on
+            counts["failed"] += 1
+    return counts
+
+
+def _check_currency(obj: dict) -> None:
+    currency = str(obj.get("currency") or RESERVE_CURRENCY).lower()
+    if currency != RESERVE_CURRENCY:
+        raise EventRefused(f"amount in {currency.upper()}, the reserve is in {RESERVE_CURRENCY.upper()}")
 
 
 def _account_for(payment: dict) -> ReserveAccount | None:
@@ -66,6 +221,20 @@ def _account_of_payment(payment_intent_id: str) -> ReserveAccount | None:
     return entry.account if entry else None
 
 
+def _cents(obj: dict, *names: str) -> int:
+    """The first of `names` the object carries, as whole cents; EventRefused for anything that is
+    not a non-negative integer (a signed event can still carry nonsense)."""
+    for name in names:
+        value = obj.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise EventRefused(f"{name} is not an amount in cents: {value!r}"[:150])
+        if value:
+            return value
+    return 0
+
+
 def _credit(event_id: str, *, account: ReserveAccount | None, payment_id: str, cents: int, what: str) -> str:
     if account is None:
         logger.error("stripe event %s: payment %s names no known workspace", event_id, payment_id)
@@ -80,13 +249,13 @@ def _credit(event_id: str, *, account: ReserveAccount | None, payment_id: str, c
         memo=f"Top-up ({what})",
         stripe_event_id=event_id,
     )
-    if entry.stripe_event_id == event_id:
+    if entry.is_posted_now:
         audit_record(
             category="billing",
             action="reserve.topped_up",
             tenant=account.tenant,
             target=f"ledger_entry:{entry.pk}",
-            summary=f"Top-up of {cents / 100:.2f} USD ({payment_id})",
+            summary=f"Top-up of {cents_to_dollars(cents)} USD ({payment_id})",
         )
     return f"credited {cents} cents for {payment_id}"
 
@@ -94,19 +263,21 @@ def _credit(event_id: str, *, account: ReserveAccount | None, payment_id: str, c
 def _checkout_completed(event_id: str, session: dict) -> str:
     if session.get("payment_status") != "paid":
         return "ignored: not paid yet"
-    payment_id = session.get("payment_intent") or session["id"]
+    _check_currency(session)
+    payment_id = str(session.get("payment_intent") or session["id"])
     return _credit(
         event_id,
         account=_account_for(session),
         payment_id=payment_id,
-        cents=int(session.get("amount_total") or 0),
+        cents=_cents(session, "amount_total"),
         what="checkout",
     )
 
 
 def _payment_succeeded(event_id: str, intent: dict) -> str:
+    _check_currency(intent)
     _remember_card(intent)
-    cents = int(intent.get("amount_received") or intent.get("amount") or 0)
+    cents = _cents(intent, "amount_received", "amount")
     ids = _auto_topup_of(intent)
     if ids and cents > 0:
         # An auto top-up: credited once (the task may have seen the payment succeed first).
@@ -179,38 +350,67 @@ def _remember_card(intent: dict) -> None:
     )
 
 
+def _account_named_by(obj: dict, what: str) -> ReserveAccount:
+    """The account a refund or dispute is about: from our metadata, else from the payment it
+    names. PaymentNotYetKnown while that payment has not been credited here (it waits)."""
+    payment_id = str(obj.get("payment_intent") or "")
+    account = _account_for(obj) or (_account_of_payment(payment_id) if payment_id else None)
+    if account is not None:
+        return account
+    if not payment_id:
+        raise EventRefused(f"the {what} names no payment")
+    raise PaymentNotYetKnown(payment_id)
+
+
 def _charge_refunded(event_id: str, charge: dict) -> str:
-    account = _account_for(charge) or _account_of_payment(charge.get("payment_intent") or "")
-    if account is None:
-        return "ignored: refund of an unknown payment"
+    """Stripe sends the charge, with `amount_refunded` = everything refunded so far (whether or not
+    it embeds the list of refunds, which the pinned API version does not). Post only what this
+    charge has not had refunded yet, under the account lock: two partial refunds (5.00, then 15.00
+    in all) debit 15.00; a redelivery, or an older event arriving late, debits nothing. The key is
+    the charge and its running total, the one number every shape of the event carries."""
+    _check_currency(charge)
+    account = _account_named_by(charge, "refund")
+    charge_id = str(charge.get("id") or "")
     refunds = (charge.get("refunds") or {}).get("data") or []
-    if not refunds:  # older payloads: one cumulative amount
-        refunds = [
-            {
-                "id": f"{charge['id']}:{charge.get('amount_refunded', 0)}",
-                "amount": charge.get("amount_refunded", 0),
-            }
-        ]
-    posted = 0
-    for refund in refunds:
-        cents = int(refund.get("amount") or 0)
-        if cents > 0:
-            ledger_post(
-                account_id=account.pk,
-                kind=LedgerEntry.Kind.REFUND,
-                amount_micros=-cents * MICROS_PER_CENT,
-                idempotency_key=f"refund:{refund['id']}",
-                memo="Refund",
-                stripe_event_id=event_id,
-            )
-            posted += 1
-    return f"refunds posted: {posted}"
+    refunded = _cents(charge, "amount_refunded") or sum(_cents(refund, "amount") for refund in refunds)
+    ReserveAccount.objects.select_for_update().get(pk=account.pk)
+    earlier_keys = Q(idempotency_key__startswith=f"refund:{charge_id}:") | Q(
+        # refunds posted by their own id before the running total was used
+        idempotency_key__in=[f"refund:{refund.get('id')}" for refund in refunds if refund.get("id")]
+    )
+    already = -(
+        LedgerEntry.objects.filter(account_id=account.pk, kind=LedgerEntry.Kind.REFUND)
+        .filter(earlier_keys)
+        .aggregate(total=Sum("amount_micros"))["total"]
+        or 0
+    )
+    due = refunded * MICROS_PER_CENT - already
+    if due <= 0:
+        return f"refunds already posted ({cents_to_dollars(refunded)} USD)"
+    refund_ids = ", ".join(str(refund["id"]) for refund in refunds if refund.get("id"))
+    ledger_post(
+        account_id=account.pk,
+        kind=LedgerEntry.Kind.REFUND,
+        amount_micros=-due,
+        idempotency_key=f"refund:{charge_id}:{refunded}",
+        memo=f"Refund ({refund_ids})" if refund_ids else "Refund",
+        stripe_event_id=event_id,
+    )
+    return f"refund posted: {due // MICROS_PER_CENT} cents ({cents_to_dollars(refunded)} USD refunded in all)"
+
+
+def _dispute_closed_before(dispute_id: str) -> bool:
+    return StripeEvent.objects.filter(
+        type="charge.dispute.closed",
+        status=StripeEvent.Status.PROCESSED,
+        payload__data__object__id=dispute_id,
+    ).exists()
 
 
 def _dispute_created(event_id: str, dispute: dict) -> str:
-    account = _account_of_payment(dispute.get("payment_intent") or "")
-    if account is None:
-        return "ignored: dispute of an unknown payment"
+    account = _account_named_by(dispute, "dispute")
+    if _dispute_closed_before(str(dispute.get("id") or "")):
+        return "ignored: the dispute was closed already"
     ReserveAccount.objects.filter(pk=account.pk).update(is_disputed=True)
     audit_record(
         category="billing",
@@ -223,14 +423,15 @@ def _dispute_created(event_id: str, dispute: dict) -> str:
 
 
 def _dispute_closed(event_id: str, dispute: dict) -> str:
-    account = _account_of_payment(dispute.get("payment_intent") or "")
-    if account is None:
-        return "ignored: dispute of an unknown payment"
+    _check_currency(dispute)
+    account = _account_named_by(dispute, "dispute")
     ReserveAccount.objects.filter(pk=account.pk).update(is_disputed=False)
     if dispute.get("status") != "lost":
         return f"dispute closed: {dispute.get('status')}"
-    cents = int(dispute.get("amount") or 0)
-    ledger_post(
+    cents = _cents(dispute, "amount")
+    if cents <= 0:
+        return "dispute lost: nothing to debit"
+    entry = ledger_post(
         account_id=account.pk,
         kind=LedgerEntry.Kind.REVERSAL,
         amount_micros=-cents * MICROS_PER_CENT,
@@ -238,12 +439,13 @@ def _dispute_closed(event_id: str, dispute: dict) -> str:
         memo="Dispute lost",
         stripe_event_id=event_id,
     )
-    audit_record(
-        category="billing",
-        action="reserve.dispute_lost",
-        tenant=account.tenant,
-        summary=f"Dispute lost: {cents / 100:.2f} USD debited",
-    )
+    if entry.is_posted_now:
+        audit_record(
+            category="billing",
+            action="reserve.dispute_lost",
+            tenant=account.tenant,
+            summary=f"Dispute lost: {cents_to_dollars(cents)} USD debited",
+        )
     return "dispute lost: debited"
 
 
