@@ -156,6 +156,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "afterresume.billing.tasks.auto_topup_sweep",
         "schedule": timedelta(minutes=5),
     },
+    "reserve-retry-stripe-events": {
+        "task": "afterresume.billing.tasks.retry_stripe_events",
+        "schedule": timedelta(minutes=5),
+    },
     "reserve-expire-holds": {
         "task": "afterresume.billing.tasks.expire_holds",
         "schedule": timedelta(minutes=10),
