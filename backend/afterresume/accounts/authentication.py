@@ -9,19 +9,32 @@ from afterresume.accounts.tokens import api_token_hash
 
 # last_used_at is refreshed at most this often: no write on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+UNSUPPORTED_SCHEME = (
+    "Unsupported Authorization header: send a personal API token as 'Authorization: Bearer <key>' "
+    "(or 'Token <key>')."
+)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Token <key>` with a personal API token."""
+    """`Authorization: Bearer <key>` (the common convention) or `Authorization: Token <key>` with a
+    personal API token."""
 
     keyword = "Token"
+    schemes = (b"bearer", b"token")
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if not header:
+            return None
+        if header[0].lower() not in self.schemes:
+            # Not ours: another authenticator may still succeed, and an endpoint that needs none
+            # ignores it; if the call ends unauthenticated, its 401 says what to send instead.
+            request.authentication_hint = UNSUPPORTED_SCHEME
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Invalid token header: expected 'Token <key>'.")
+            raise exceptions.AuthenticationFailed(
+                "Invalid token header: expected 'Bearer <key>' (or 'Token <key>')."
+            )
         try:
             key = header[1].decode()
         except UnicodeError:
@@ -54,5 +67,5 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "A personal API token: `Token <key>`.",
+            "description": "A personal API token: `Bearer <key>` (or `Token <key>`).",
         }

@@ -42,6 +42,12 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, exceptions.NotAuthenticated) and (
+        hint := getattr(context.get("request"), "authentication_hint", "")
+    ):
+        # An authenticator saw credentials it could not use (e.g. another Authorization scheme)
+        # and said what to send instead.
+        exc = exceptions.NotAuthenticated(hint)
 
     response = exception_handler(exc, context)
     if response is None:

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -63,6 +64,49 @@ def test_a_deactivated_users_token_is_refused(owner):
     owner.save()
 
     assert client.get("/api/me/").status_code == 401
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "Token", "bearer"])
+def test_a_token_is_accepted_with_the_bearer_and_the_token_scheme(owner, scheme):
+    _, key = api_token_create(user=owner, name="ci", expires_at=None)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"{scheme} {key}")
+
+    response = client.get("/api/me/")
+
+    assert response.status_code == 200
+    assert response.json()["user"]["email"] == "owner@example.com"
+
+
+@pytest.mark.parametrize("header", ["Basic b3duZXI6cGFzc3dvcmQ=", "Key arapi_abc", "arapi_abc"])
+def test_another_authorization_scheme_gets_401_naming_the_schemes_to_use(owner, header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+
+    response = client.get("/api/me/")
+
+    assert response.status_code == 401
+    assert response.json()["message"] == (
+        "Unsupported Authorization header: send a personal API token as 'Authorization: Bearer <key>' "
+        "(or 'Token <key>')."
+    )
+
+
+def test_a_bearer_header_without_a_key_gets_401_naming_the_form_to_use(owner):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer")
+
+    response = client.get("/api/me/")
+
+    assert response.status_code == 401
+    assert response.json()["message"] == "Invalid token header: expected 'Bearer <key>' (or 'Token <key>')."
+
+
+def test_a_public_endpoint_ignores_an_authorization_header_it_does_not_need(db):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Basic b3duZXI6cGFzc3dvcmQ=")
+
+    assert client.get("/api/schema/").status_code == 200
 
 
 def test_anonymous_calls_get_401_with_the_scheme_to_use(api_client, db):
