@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # allauth's endpoints parse JSON themselves: too deep or a lone surrogate is a 400 there too.
+    "afterresume.core.json_input.AllauthJsonMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -255,7 +257,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's, except that JSON too deep to follow or with a lone surrogate is a 400, never a 500.
+    "DEFAULT_PARSER_CLASSES": ["afterresume.core.json_input.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "afterresume.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["afterresume.core.throttles.ApiWriteThrottle"],

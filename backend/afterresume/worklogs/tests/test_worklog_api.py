@@ -2,6 +2,7 @@
 ordering and full-text search on PostgreSQL, retrieve/patch/delete, suggestions and stats — and
 that entries stay private to their author (DESIGN §4), teammates included."""
 
+import json
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -882,3 +883,95 @@ def test_a_nul_character_in_metadata_is_refused_naming_the_field(owner, owner_cl
     assert response.status_code == 400
     assert list(fields_of(response)) == ["metadata"]
     assert WorkLog.objects.count() == 0
+
+
+LONE_SURROGATE = "\\ud83d"  # half of an emoji's UTF-16 pair, as JSON writes it: no Unicode text
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"content": "Fixed it LONE"}, "content"),
+        ({"employer": "Acme LONE"}, "employer"),
+        ({"project": "LONE"}, "project"),
+        ({"tags": ["ok", "LONE"]}, "tags"),
+        ({"metadata": {"note": "a LONE b"}}, "metadata"),
+        ({"metadata": {"LONE": "a key"}}, "metadata"),
+        ({"metadata": {"deep": [{"list": ["LONE"]}]}}, "metadata"),
+        ({"LONE": "an unknown field's name"}, "non_field_errors"),
+    ],
+    ids=[
+        "content",
+        "employer",
+        "project",
+        "a tag",
+        "a metadata value",
+        "a metadata key",
+        "deep in metadata",
+        "a field name",
+    ],
+)
+def test_a_lone_surrogate_in_any_string_is_a_400_naming_the_field_and_nothing_is_stored(
+    owner, owner_client, change, field
+):
+    owner_client.raise_request_exception = False  # see what a real caller gets
+    body = json.dumps({**valid_entry(owner), **change}).replace("LONE", LONE_SURROGATE)
+
+    response = owner_client.post(ENTRIES, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert fields_of(response) == {field: ["Surrogate characters are not allowed: U+D83D."]}
+    assert (
+        response.json()["message"]
+        == "Some fields are not valid: Surrogate characters are not allowed: U+D83D."
+    )
+    assert WorkLog.objects.count() == 0
+
+
+def test_metadata_nested_deeper_than_a_hundred_levels_is_a_400_and_nothing_is_stored(owner, owner_client):
+    owner_client.raise_request_exception = False
+    nested = "[" * 900 + "]" * 900
+    body = json.dumps(valid_entry(owner))[:-1] + f', "metadata": {{"a": {nested}}}}}'
+
+    response = owner_client.post(ENTRIES, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "JSON parse error - nested more than 100 levels deep."
+    assert WorkLog.objects.count() == 0
+
+
+def test_metadata_nested_a_hundred_levels_deep_is_stored(owner, owner_client):
+    nested = {"a": "b"}
+    for _ in range(98):  # the body is level 1, metadata level 2
+        nested = {"a": nested}
+    body = json.dumps({**valid_entry(owner), "metadata": nested})
+
+    response = owner_client.post(ENTRIES, body, content_type="application/json")
+
+    assert response.status_code == 201
+    assert WorkLog.objects.get().metadata == nested
+
+
+def test_a_lone_surrogate_in_an_edit_is_refused_and_the_entry_is_unchanged(owner, owner_client, make_entry):
+    owner_client.raise_request_exception = False
+    entry = make_entry(owner, "Before")
+    before = snapshot(entry)
+
+    response = owner_client.patch(
+        entry_url(entry.id), f'{{"content": "After {LONE_SURROGATE}"}}', content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert snapshot(entry) == before
+
+
+def test_an_emoji_written_as_a_surrogate_pair_is_stored_as_the_emoji(owner, owner_client):
+    body = json.dumps({**valid_entry(owner), "content": "Shipped it \U0001f600", "tags": ["\U0001f680"]})
+
+    response = owner_client.post(ENTRIES, body, content_type="application/json")
+
+    assert "\\ud83d\\ude00" in body
+    assert response.status_code == 201
+    entry = WorkLog.objects.get()
+    assert entry.content == "Shipped it \U0001f600"
+    assert list(entry.tags.values_list("name", flat=True)) == ["\U0001f680"]
