@@ -31,6 +31,7 @@ from afterresume.core.ratelimits import (
     signup_exhausted,
     token_creation_exhausted,
 )
+from afterresume.core.schema import ERROR
 from afterresume.invites.services import PasskeyRefused
 from afterresume.tenants.selectors import membership_for_user
 
@@ -120,7 +121,10 @@ class SignupApi(APIView):
 
     @extend_schema(
         request=SignupIn,
-        responses={201: inline_serializer("SignupOut", {"user": UserOut(), "token": NewTokenOut()})},
+        responses={
+            201: inline_serializer("SignupOut", {"user": UserOut(), "token": NewTokenOut()}),
+            429: ERROR,
+        },
     )
     def post(self, request):
         if passkey_failures_exhausted(request):
@@ -158,7 +162,7 @@ class TokenObtainApi(APIView):
         password = serializers.CharField(max_length=256, trim_whitespace=False)
         name = serializers.CharField(max_length=100, required=False, default="Script")
 
-    @extend_schema(request=TokenObtainIn, responses={201: NewTokenOut})
+    @extend_schema(request=TokenObtainIn, responses={201: NewTokenOut, 429: ERROR})
     def post(self, request):
         given = self.TokenObtainIn(data=request.data)
         given.is_valid(raise_exception=True)

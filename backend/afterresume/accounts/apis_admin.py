@@ -7,7 +7,8 @@ from rest_framework.views import APIView
 
 from afterresume.accounts.models import User
 from afterresume.accounts.services import user_update_by_operator
-from afterresume.core.pagination import paginated_response
+from afterresume.core.filters import QueryFilters
+from afterresume.core.pagination import Pagination, paginated_response
 from afterresume.core.permissions import IsOperator
 from afterresume.tenants.models import Tenant
 
@@ -45,8 +46,9 @@ def admin_user_list(*, search: str = ""):
 
 class AdminUserListApi(APIView):
     permission_classes = (IsOperator,)
+    pagination_class = Pagination
 
-    class AdminUserFilters(serializers.Serializer):
+    class AdminUserFilters(QueryFilters):
         search = serializers.CharField(max_length=100, required=False)
 
     @extend_schema(parameters=[AdminUserFilters], responses=AdminUserOut(many=True))

@@ -4,7 +4,8 @@ from rest_framework.views import APIView
 
 from afterresume.audit.models import AuditEvent
 from afterresume.audit.selectors import audit_event_list
-from afterresume.core.pagination import paginated_response
+from afterresume.core.filters import QueryFilters
+from afterresume.core.pagination import Pagination, paginated_response
 from afterresume.core.permissions import IsOperator
 
 
@@ -24,8 +25,9 @@ class AuditEventOut(serializers.Serializer):
 
 class AuditEventListApi(APIView):
     permission_classes = (IsOperator,)
+    pagination_class = Pagination
 
-    class AuditFilters(serializers.Serializer):
+    class AuditFilters(QueryFilters):
         category = serializers.ChoiceField(choices=AuditEvent.Category.choices, required=False)
         action = serializers.CharField(max_length=64, required=False)
         actor_email = serializers.CharField(max_length=254, required=False)

@@ -7,7 +7,7 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDate
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
@@ -39,8 +39,10 @@ from afterresume.billing.selectors import reserve_reconcile, stripe_events_needi
 from afterresume.billing.services import ledger_post
 from afterresume.billing.simulated import simulated_checkout_create
 from afterresume.core.exceptions import DomainError
-from afterresume.core.pagination import paginated_response
+from afterresume.core.filters import QueryFilters
+from afterresume.core.pagination import Pagination, paginated_response
 from afterresume.core.permissions import IsOperator
+from afterresume.core.schema import ERROR
 from afterresume.tenants.apis import TenantApi
 from afterresume.tenants.models import Membership, Tenant
 
@@ -74,20 +76,39 @@ def entry_out(entry: LedgerEntry) -> dict:
     }
 
 
-BalanceOut = inline_serializer(
-    "ReserveBalance",
-    {
-        "balance_micros": serializers.IntegerField(),
-        "held_micros": serializers.IntegerField(),
-        "available_micros": serializers.IntegerField(),
-        "balance_cents": serializers.IntegerField(),
-        "balance_dollars": serializers.CharField(),
-        "is_low_balance": serializers.BooleanField(),
-        "low_balance_threshold_micros": serializers.IntegerField(),
-        "policy": serializers.CharField(),
-        "is_disputed": serializers.BooleanField(),
-    },
-)
+class BalanceOut(serializers.Serializer):
+    """What balance_out() answers (for the schema)."""
+
+    balance_micros = serializers.IntegerField()
+    held_micros = serializers.IntegerField()
+    available_micros = serializers.IntegerField()
+    balance_cents = serializers.IntegerField()
+    balance_dollars = serializers.CharField()
+    is_low_balance = serializers.BooleanField()
+    low_balance_threshold_micros = serializers.IntegerField()
+    policy = serializers.ChoiceField(choices=ReserveAccount.Policy.choices)
+    is_disputed = serializers.BooleanField()
+
+
+class LedgerEntryOut(serializers.Serializer):
+    """What entry_out() answers."""
+
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=LedgerEntry.Kind.choices)
+    amount_micros = serializers.IntegerField()
+    amount_dollars = serializers.CharField()
+    balance_after_micros = serializers.IntegerField()
+    balance_after_dollars = serializers.CharField()
+    memo = serializers.CharField(allow_blank=True)
+    is_paid_money = serializers.BooleanField()
+
+    def to_representation(self, instance):
+        return entry_out(instance)
+
+
+class AdjustmentOut(BalanceOut):
+    entry = LedgerEntryOut()
 
 
 class ReserveBalanceApi(TenantApi):
@@ -97,39 +118,20 @@ class ReserveBalanceApi(TenantApi):
 
 
 class ReserveLedgerApi(TenantApi):
-    class LedgerFilters(serializers.Serializer):
+    pagination_class = Pagination
+
+    class LedgerFilters(QueryFilters):
         kind = serializers.ChoiceField(choices=LedgerEntry.Kind.choices, required=False)
         date_from = serializers.DateField(required=False)
         date_to = serializers.DateField(required=False)
 
-    class EntryOut(serializers.Serializer):
-        def to_representation(self, instance):
-            return entry_out(instance)
-
-    @extend_schema(
-        parameters=[LedgerFilters],
-        responses=inline_serializer(
-            "LedgerEntry",
-            {
-                "id": serializers.IntegerField(),
-                "created_at": serializers.DateTimeField(),
-                "kind": serializers.CharField(),
-                "amount_micros": serializers.IntegerField(),
-                "amount_dollars": serializers.CharField(),
-                "balance_after_micros": serializers.IntegerField(),
-                "balance_after_dollars": serializers.CharField(),
-                "memo": serializers.CharField(),
-                "is_paid_money": serializers.BooleanField(),
-            },
-            many=True,
-        ),
-    )
+    @extend_schema(parameters=[LedgerFilters], responses=LedgerEntryOut(many=True))
     def get(self, request):
         filters = self.LedgerFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         entries = _ledger(request.tenant.reserve, **filters.validated_data)
         return paginated_response(
-            request=request, view=self, queryset=entries, serializer_class=self.EntryOut
+            request=request, view=self, queryset=entries, serializer_class=LedgerEntryOut
         )
 
 
@@ -147,6 +149,32 @@ def _ledger(account, *, kind: str = "", date_from: date | None = None, date_to: 
     if date_to:
         entries = entries.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
     return entries.order_by("-id")
+
+
+class AutoTopupAttemptOut(serializers.Serializer):
+    created_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=AutoTopup.Status.choices)
+    amount_micros = serializers.IntegerField()
+    amount_dollars = serializers.CharField()
+    outcome = serializers.CharField(allow_blank=True)
+
+
+class BillingProfileOut(serializers.Serializer):
+    """What BillingProfileApi answers (for the schema)."""
+
+    policy = serializers.ChoiceField(choices=ReserveAccount.Policy.choices)
+    low_balance_threshold_micros = serializers.IntegerField()
+    limited_ceiling_micros = serializers.IntegerField()
+    auto_topup_enabled = serializers.BooleanField()
+    auto_topup_mode = serializers.ChoiceField(choices=AutoTopupMode.choices)
+    auto_topup_amount_micros = serializers.IntegerField()
+    auto_topup_target_micros = serializers.IntegerField()
+    auto_topup_monthly_cap_micros = serializers.IntegerField(allow_null=True)
+    auto_topup_spent_this_month_micros = serializers.IntegerField()
+    payment_method = inline_serializer(
+        "SavedCard", {"label": serializers.CharField()}, allow_null=True, help_text="The saved card, if any."
+    )
+    auto_topups = AutoTopupAttemptOut(many=True, help_text="The last five automatic top-ups.")
 
 
 class BillingProfileApi(TenantApi):
@@ -217,11 +245,11 @@ class BillingProfileApi(TenantApi):
             ],
         }
 
-    @extend_schema(responses=BillingProfileIn)
+    @extend_schema(responses=BillingProfileOut)
     def get(self, request):
         return Response(self._out(request.tenant.reserve))
 
-    @extend_schema(request=BillingProfileIn, responses=BillingProfileIn)
+    @extend_schema(request=BillingProfileIn, responses=BillingProfileOut)
     def patch(self, request):
         if request.user.membership.role != Membership.Role.OWNER:
             raise PermissionDenied("Only the workspace's owners change billing settings.")
@@ -368,7 +396,16 @@ class AdminReserveAdjustApi(APIView):
                 raise serializers.ValidationError("An adjustment cannot be zero.")
             return value
 
-    @extend_schema(request=AdjustIn, responses={201: BalanceOut})
+    @extend_schema(
+        request=AdjustIn,
+        responses={
+            200: OpenApiResponse(
+                AdjustmentOut, description="The same request again: its entry, nothing new."
+            ),
+            201: AdjustmentOut,
+            409: ERROR,
+        },
+    )
     def post(self, request):
         given = self.AdjustIn(data=request.data)
         given.is_valid(raise_exception=True)
@@ -503,12 +540,13 @@ class AdminTenantLedgerApi(APIView):
     """One workspace's ledger, for operators."""
 
     permission_classes = (IsOperator,)
+    pagination_class = Pagination
 
-    class AdminLedgerFilters(serializers.Serializer):
+    class AdminLedgerFilters(QueryFilters):
         tenant_id = serializers.IntegerField()
         kind = serializers.ChoiceField(choices=LedgerEntry.Kind.choices, required=False)
 
-    @extend_schema(parameters=[AdminLedgerFilters], responses=ReserveLedgerApi.EntryOut(many=True))
+    @extend_schema(parameters=[AdminLedgerFilters], responses=LedgerEntryOut(many=True))
     def get(self, request):
         filters = self.AdminLedgerFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -517,7 +555,7 @@ class AdminTenantLedgerApi(APIView):
             raise serializers.ValidationError({"tenant_id": ["There is no workspace with this id."]})
         entries = _ledger(account, kind=filters.validated_data.get("kind", ""))
         return paginated_response(
-            request=request, view=self, queryset=entries, serializer_class=ReserveLedgerApi.EntryOut
+            request=request, view=self, queryset=entries, serializer_class=LedgerEntryOut
         )
 
 
@@ -547,7 +585,8 @@ class TopupSessionApi(TenantApi):
         responses={
             201: inline_serializer(
                 "TopupSession", {"url": serializers.URLField(), "simulated": serializers.BooleanField()}
-            )
+            ),
+            503: ERROR,
         },
     )
     def post(self, request):
@@ -697,7 +736,8 @@ class PortalSessionApi(TenantApi):
     """Stripe's customer portal (payment methods, receipts). Owners only; needs Stripe keys."""
 
     @extend_schema(
-        request=None, responses={201: inline_serializer("PortalSession", {"url": serializers.URLField()})}
+        request=None,
+        responses={201: inline_serializer("PortalSession", {"url": serializers.URLField()}), 503: ERROR},
     )
     def post(self, request):
         if request.user.membership.role != Membership.Role.OWNER:
@@ -717,7 +757,7 @@ class AdminUsageCostsApi(APIView):
     permission_classes = (IsOperator,)
     MAX_DAYS = 366
 
-    class UsageFilters(serializers.Serializer):
+    class UsageFilters(QueryFilters):
         date_from = serializers.DateField(required=False)
         date_to = serializers.DateField(required=False)
         tenant = serializers.IntegerField(required=False, min_value=1)

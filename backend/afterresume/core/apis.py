@@ -1,10 +1,20 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from afterresume.core.selectors import health_checks, last_worker_ping
+
+HealthOut = inline_serializer(
+    "Health",
+    {
+        "status": serializers.ChoiceField(choices=["ok", "failing"]),
+        "failing": serializers.ListField(child=serializers.CharField()),
+        "checks": serializers.DictField(),
+        "worker": serializers.DictField(allow_null=True),
+    },
+)
 
 
 class HealthApi(APIView):
@@ -15,15 +25,8 @@ class HealthApi(APIView):
 
     @extend_schema(
         responses={
-            (200, "application/json"): inline_serializer(
-                "Health",
-                {
-                    "status": serializers.ChoiceField(choices=["ok", "failing"]),
-                    "failing": serializers.ListField(child=serializers.CharField()),
-                    "checks": serializers.DictField(),
-                    "worker": serializers.DictField(allow_null=True),
-                },
-            )
+            200: OpenApiResponse(HealthOut, description="Database, cache and broker are ok."),
+            503: OpenApiResponse(HealthOut, description="`failing` names what is not ok."),
         }
     )
     def get(self, request):

@@ -9,7 +9,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from afterresume.core.pagination import paginated_response
+from afterresume.core.filters import QueryFilters
+from afterresume.core.pagination import Pagination, paginated_response
 from afterresume.core.permissions import IsOperator
 from afterresume.invites.models import InvitePasskey
 from afterresume.invites.selectors import passkey_get, passkey_list
@@ -46,10 +47,15 @@ class PasskeyDetailOut(PasskeyOut):
     redemptions = RedemptionOut(many=True)
 
 
+class NewPasskeyOut(PasskeyOut):
+    key = serializers.CharField(help_text="Shown once; only its hash is stored.")
+
+
 class PasskeyListCreateApi(APIView):
     permission_classes = (IsOperator,)
+    pagination_class = Pagination
 
-    class PasskeyFilters(serializers.Serializer):
+    class PasskeyFilters(QueryFilters):
         status = serializers.ChoiceField(choices=InvitePasskey.Status.choices, required=False)
         search = serializers.CharField(max_length=100, required=False)
 
@@ -86,7 +92,7 @@ class PasskeyListCreateApi(APIView):
             serializer_class=PasskeyOut,
         )
 
-    @extend_schema(request=PasskeyCreateIn, responses={201: PasskeyOut})
+    @extend_schema(request=PasskeyCreateIn, responses={201: NewPasskeyOut})
     def post(self, request):
         given = self.PasskeyCreateIn(data=request.data)
         given.is_valid(raise_exception=True)

@@ -7,11 +7,12 @@ from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from afterresume.accounts.authentication import ApiTokenAuthentication
+from afterresume.core.filters import QueryFilters
+from afterresume.core.pagination import StrictCursorPagination
 from afterresume.tenants.apis import TenantApi
 from afterresume.worklogs.models import WorkLog
 from afterresume.worklogs.selectors import (
@@ -106,35 +107,42 @@ def evidence_out(item) -> dict:
     }
 
 
-WorkLogOut = inline_serializer(
-    "WorkLog",
-    {
-        "id": serializers.IntegerField(),
-        "date": serializers.DateField(),
-        "content": serializers.CharField(),
-        "employer": serializers.CharField(),
-        "project": serializers.CharField(),
-        "tags": serializers.ListField(child=serializers.CharField()),
-        "source": serializers.CharField(),
-        "metadata": serializers.DictField(),
-        "created_at": serializers.DateTimeField(),
-        "updated_at": serializers.DateTimeField(),
-    },
-)
+class WorkLogOut(serializers.Serializer):
+    """What worklog_out() answers (for the schema: the answers themselves are plain dicts)."""
+
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    content = serializers.CharField()
+    employer = serializers.CharField(allow_blank=True)
+    project = serializers.CharField(allow_blank=True)
+    tags = serializers.ListField(child=serializers.CharField())
+    source = serializers.ChoiceField(choices=WorkLog.Source.choices)
+    metadata = serializers.DictField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
 
 
-class WorkLogPagination(CursorPagination):
-    """Keyset pagination: the first page and the 4,000th cost the same (no OFFSET, no COUNT)."""
+class EvidenceOut(serializers.Serializer):
+    """What evidence_out() answers."""
 
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 100
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    created_at = serializers.DateTimeField()
 
+
+class WorkLogDetailOut(WorkLogOut):
+    evidence = EvidenceOut(many=True)
+
+
+class WorkLogPagination(StrictCursorPagination):
     def get_ordering(self, request, queryset, view):
         return ORDERINGS.get(request.query_params.get("ordering", "-date"), ORDERINGS["-date"])
 
 
-class WorkLogFilters(serializers.Serializer):
+class WorkLogFilters(QueryFilters):
     search = serializers.CharField(max_length=200, required=False)
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
@@ -154,7 +162,9 @@ def _source_for(request) -> str:
 
 
 class WorkLogListCreateApi(TenantApi):
-    @extend_schema(parameters=[WorkLogFilters], responses=WorkLogOut, operation_id="worklogs_list")
+    pagination_class = WorkLogPagination
+
+    @extend_schema(parameters=[WorkLogFilters], responses=WorkLogOut(many=True), operation_id="worklogs_list")
     def get(self, request):
         filters = WorkLogFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -184,7 +194,7 @@ class OwnEntryMixin:
 
 
 class WorkLogDetailApi(OwnEntryMixin, TenantApi):
-    @extend_schema(responses=WorkLogOut)
+    @extend_schema(responses=WorkLogDetailOut)
     def get(self, request, worklog_id: int):
         entry = self._entry(request, worklog_id)
         return Response(
@@ -238,23 +248,10 @@ class WorkLogStatsApi(TenantApi):
         return Response(worklog_stats(tenant=request.tenant, author=request.user))
 
 
-EvidenceOut = inline_serializer(
-    "Evidence",
-    {
-        "id": serializers.IntegerField(),
-        "name": serializers.CharField(),
-        "content_type": serializers.CharField(),
-        "size": serializers.IntegerField(),
-        "sha256": serializers.CharField(),
-        "created_at": serializers.DateTimeField(),
-    },
-)
-
-
 class EvidenceListCreateApi(OwnEntryMixin, TenantApi):
     parser_classes = (MultiPartParser,)
 
-    @extend_schema(responses=EvidenceOut)
+    @extend_schema(responses=EvidenceOut(many=True))
     def get(self, request, worklog_id: int):
         entry = self._entry(request, worklog_id)
         return Response([evidence_out(item) for item in entry.evidence.all()])

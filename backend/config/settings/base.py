@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "afterresume.core.request_id.RequestIdMiddleware",
+    # Under /api/ errors answer JSON even with DEBUG on (Django would answer HTML pages).
+    "afterresume.core.middleware.ApiErrorsInJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -259,7 +261,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's, except that JSON too deep to follow or with a lone surrogate is a 400, never a 500.
     "DEFAULT_PARSER_CLASSES": ["afterresume.core.json_input.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the error answers each operation can give (one error shape).
+    "DEFAULT_SCHEMA_CLASS": "afterresume.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "afterresume.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["afterresume.core.throttles.ApiWriteThrottle"],
     "UNAUTHENTICATED_USER": None,

@@ -50,3 +50,31 @@ def test_unexpected_error_is_a_500_in_the_same_shape_without_internals():
     body = assert_error_shape(client.get("/api/test/broken/"), 500)
     assert "boom" not in body["message"]
     assert "request id" in body["message"]
+
+
+# --- the run command's DEBUG (config/settings/dev.py) answers JSON under /api/ too ------------------
+
+
+def test_unknown_api_path_is_a_json_404_with_debug_on(api_client, settings):
+    settings.DEBUG = True
+
+    body = assert_error_shape(api_client.get("/api/no-such-thing/"), 404)
+    assert body["message"] == "Not found."
+
+
+def test_unexpected_error_is_a_json_500_with_debug_on(settings):
+    settings.DEBUG = True
+    client = APIClient(raise_request_exception=False)
+
+    body = assert_error_shape(client.get("/api/test/broken/"), 500)
+    assert "boom" not in body["message"]
+    assert "request id" in body["message"]
+
+
+def test_outside_the_api_debug_pages_stay_as_django_makes_them(api_client, settings):
+    settings.DEBUG = True
+
+    response = api_client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

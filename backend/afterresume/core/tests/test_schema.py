@@ -2,8 +2,10 @@
 (DESIGN §8, drf-spectacular) builds, validates and raises no warning (a warning means an endpoint
 the schema describes wrongly), and no model change lacks its migration."""
 
+import pytest
 import yaml
 from django.core.management import call_command
+from drf_spectacular.generators import SchemaGenerator
 
 
 def test_the_openapi_schema_validates_without_warnings(tmp_path):
@@ -24,3 +26,112 @@ def test_the_openapi_schema_validates_without_warnings(tmp_path):
 def test_every_model_change_has_its_migration(db):
     # --check exits non-zero (SystemExit) when a model differs from its migrations
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+# --- the schema documents what the API answers (issue 9, item 11) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _answer(schema: dict, method: str, path: str, status: str) -> dict:
+    response = schema["paths"][path][method]["responses"][status]
+    reference = response["content"]["application/json"]["schema"]
+    if "$ref" in reference:
+        return schema["components"]["schemas"][reference["$ref"].rsplit("/", 1)[1]]
+    return reference
+
+
+def _query_parameters(schema: dict, method: str, path: str) -> dict:
+    return {p["name"]: p["schema"] for p in schema["paths"][path][method]["parameters"] if p["in"] == "query"}
+
+
+@pytest.mark.parametrize(
+    ("path", "item"),
+    [
+        ("/api/admin/users/", "AdminUserOut"),
+        ("/api/admin/audit/", "AuditEventOut"),
+        ("/api/admin/passkeys/", "PasskeyOut"),
+        ("/api/billing/reserve/ledger/", "LedgerEntryOut"),
+        ("/api/billing/admin/reserve/ledger/", "LedgerEntryOut"),
+    ],
+)
+def test_each_list_paged_by_number_is_documented_as_a_page_with_its_parameters(schema, path, item):
+    page = _answer(schema, "get", path, "200")
+
+    assert set(page["properties"]) == {"count", "next", "previous", "results"}
+    assert page["properties"]["results"] == {
+        "type": "array",
+        "items": {"$ref": f"#/components/schemas/{item}"},
+    }
+    parameters = _query_parameters(schema, "get", path)
+    assert parameters["page"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"] == {"type": "integer", "minimum": 1}
+
+
+def test_the_worklog_list_is_documented_as_a_page_with_a_cursor(schema):
+    page = _answer(schema, "get", "/api/worklogs/", "200")
+
+    assert set(page["properties"]) == {"next", "previous", "results"}
+    assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/WorkLogOut"}
+    parameters = _query_parameters(schema, "get", "/api/worklogs/")
+    assert parameters["cursor"] == {"type": "string"}
+    assert parameters["page_size"] == {"type": "integer", "minimum": 1}
+
+
+def test_the_evidence_of_an_entry_is_documented_as_a_list(schema):
+    answer = _answer(schema, "get", "/api/worklogs/{worklog_id}/evidence/", "200")
+
+    assert answer == {"type": "array", "items": {"$ref": "#/components/schemas/EvidenceOut"}}
+
+
+def test_an_entry_is_documented_with_its_evidence(schema):
+    entry = _answer(schema, "get", "/api/worklogs/{worklog_id}/", "200")
+
+    assert entry["properties"]["evidence"]["items"] == {"$ref": "#/components/schemas/EvidenceOut"}
+
+
+def test_the_one_error_shape_is_one_component(schema):
+    error = schema["components"]["schemas"]["ErrorOut"]
+
+    assert set(error["properties"]) == {"message", "extra", "request_id"}
+    assert sorted(error["required"]) == ["extra", "message", "request_id"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "refusals"),
+    [
+        ("get", "/api/worklogs/", {"400", "401", "403"}),
+        ("post", "/api/worklogs/", {"400", "401", "403", "429"}),
+        ("get", "/api/worklogs/{worklog_id}/", {"401", "403", "404"}),
+        ("delete", "/api/worklogs/{worklog_id}/", {"401", "403", "404", "429"}),
+        ("get", "/api/admin/users/", {"400", "401", "403", "404"}),
+        ("get", "/api/admin/tenants/", {"401", "403"}),
+        ("get", "/api/me/", {"401"}),
+        ("delete", "/api/me/tokens/{token_id}/", {"401", "404", "429"}),
+        ("post", "/api/auth/token/", {"400", "429"}),
+        ("post", "/api/auth/signup/", {"400", "429"}),
+        ("get", "/api/healthz/", set()),
+    ],
+)
+def test_each_operation_documents_the_refusals_it_can_give_in_the_one_error_shape(
+    schema, method, path, refusals
+):
+    responses = schema["paths"][path][method]["responses"]
+
+    documented = {status for status in responses if status >= "400" and status != "503"}
+    assert documented == refusals
+    for status in refusals:
+        assert responses[status]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorOut"
+        }
+        assert responses[status]["description"]
+
+
+def test_the_health_check_documents_its_503_with_the_failing_checks(schema):
+    responses = schema["paths"]["/api/healthz/"]["get"]["responses"]
+
+    assert set(responses) == {"200", "503"}
+    assert _answer(schema, "get", "/api/healthz/", "503")["properties"]["failing"]["type"] == "array"

@@ -1,0 +1,94 @@
+"""The OpenAPI schema documents the refusals as well as the answers (drf-spectacular).
+
+Every operation gets the one error shape (core.errors) for each refusal it can meet, found from
+what the view is, so that no view has to list them by hand:
+
+- 400 when it reads a body or the query string (malformed JSON, a field or filter not valid);
+- 401 when it needs a signed-in caller or a token; 403 when, signed in, the caller can still be
+  refused (operators only, a workspace needed, owners only);
+- 404 when its path names something (someone else's is not found either) or it pages a list by
+  page number;
+- 429 for writes, which are limited per token.
+
+Refusals a view meets beyond these (402 for work the reserve cannot cover, 409, 503) are declared
+on the view with `responses={402: ERROR}`: the same component."""
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny, IsAuthenticated
+
+
+class ErrorExtraOut(serializers.Serializer):
+    fields = serializers.DictField(
+        required=False,
+        help_text="Validation errors only: each field's name with the list of what is wrong with it.",
+    )
+
+
+class ErrorOut(serializers.Serializer):
+    """The one error shape of the API; `extra` may carry more facts a client can act on (e.g.
+    `needed_micros` and `needed_dollars` on a 402)."""
+
+    message = serializers.CharField(help_text="One sentence for people; names the first invalid field.")
+    extra = ErrorExtraOut()
+    request_id = serializers.CharField(help_text="Also in the X-Request-ID header: quote it in a report.")
+
+
+ERROR = ErrorOut
+
+DESCRIPTIONS = {
+    "400": "The body or a query parameter is not valid (an empty filter included: leave it out).",
+    "401": "No valid token or session: sign in, or send `Authorization: Token <key>`.",
+    "402": "The reserve cannot cover this: `extra` says how much to top up.",
+    "403": "Signed in, but not allowed to do this.",
+    "404": "Not found (or not yours), or a page past the end of the list.",
+    "409": "This conflicts with an earlier request (e.g. an idempotency key reused differently).",
+    "429": "Too many requests: wait the `Retry-After` seconds.",
+    "503": "Not available on this server right now.",
+}
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        responses = operation["responses"]
+        for status in self._refusals(operation):
+            if status not in responses:
+                responses[status] = self._get_response_for_code(ERROR, status)
+        for status, response in responses.items():
+            if status in DESCRIPTIONS and not response.get("description"):
+                response["description"] = DESCRIPTIONS[status]
+        operation["responses"] = dict(sorted(responses.items()))
+        return operation
+
+    def _refusals(self, operation: dict) -> list[str]:
+        from afterresume.tenants.apis import TenantApi  # the interface layer of another app
+
+        parameters = operation.get("parameters", [])
+        permissions = self.view.get_permissions()
+        needs_caller = bool(self.view.get_authenticators()) and not all(
+            isinstance(permission, AllowAny) for permission in permissions
+        )
+        refusals = []
+        if (self.method in BODY_METHODS and "requestBody" in operation) or any(
+            parameter["in"] == "query" for parameter in parameters
+        ):
+            refusals.append("400")
+        if needs_caller:
+            refusals.append("401")
+            if isinstance(self.view, TenantApi) or any(
+                not isinstance(permission, (IsAuthenticated, AllowAny)) for permission in permissions
+            ):
+                refusals.append("403")
+        if any(parameter["in"] == "path" for parameter in parameters) or (
+            self._is_list_view() and isinstance(self._get_paginator(), PageNumberPagination)
+        ):
+            refusals.append("404")
+        if needs_caller and self.method in WRITE_METHODS and self.view.get_throttles():
+            refusals.append("429")
+        return refusals
