@@ -3,14 +3,7 @@ from decimal import Decimal
 from django import forms
 
 from webapp.accounts.forms import BackendErrorsMixin
-
-MICROS = Decimal(1_000_000)
-
-
-def dollars(micros: int | None) -> Decimal | None:
-    """Micro-dollars from the backend as dollars for a form field (to the cent, as entered)."""
-    return None if micros is None else (Decimal(micros) / MICROS).quantize(Decimal("0.01"))
-
+from webapp.core.money import MICROS, dollars
 
 POLICIES = [
     ("block", "Block: refuse work the balance cannot cover"),

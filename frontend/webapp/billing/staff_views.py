@@ -2,7 +2,6 @@
 and usage costs by day, workspace and model (a section of the admin billing page)."""
 
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -25,17 +24,9 @@ from webapp.billing.forms import (
     RateLineItemFormSet,
     UsageFilterForm,
 )
+from webapp.core.money import dollars_text
 
 USAGE_DAYS = 30  # the usage-cost table's default period, today included
-
-
-def exact_dollars(micros: int, *, grouped: bool = True) -> str:
-    """Whole micro-dollars as dollars, exact and at least to the cent: 500000 -> "0.50",
-    1 -> "0.000001", 1234500000 -> "1,234.50" (prices and costs are often below a cent)."""
-    dollars = Decimal(int(micros)).scaleb(-6).normalize()
-    if dollars.as_tuple().exponent > -2:
-        dollars = dollars.quantize(Decimal("0.01"))
-    return f"{dollars:,f}" if grouped else f"{dollars:f}"
 
 
 # --- rate cards ------------------------------------------------------------------------------------
@@ -54,7 +45,10 @@ def _versions(request) -> list[dict]:
             status = "ended"
         else:
             status = "in-force"
-        items = [{**item, "price": exact_dollars(item["price_micros"])} for item in version["items"]]
+        items = [
+            {**item, "price": dollars_text(item["price_micros"], exact=True, grouped=True)}
+            for item in version["items"]
+        ]
         versions.append({**version, "starts": starts, "status": status, "items": items})
     return versions
 
@@ -90,7 +84,7 @@ def _new_version_forms(
         {
             "meter": item["meter"],
             "model": item["model"],
-            "price": exact_dollars(item["price_micros"], grouped=False),
+            "price": dollars_text(item["price_micros"], exact=True),
             "per_quantity": item["per_quantity"],
         }
         for item in (source["items"] if source else [])
@@ -214,8 +208,14 @@ def admin_usage_costs(request):
                 status = 503 if isinstance(error, BackendUnavailable) else 502
         else:
             context["costs"] = costs
-            context["rows"] = [{**row, "cost": exact_dollars(row["cost_micros"])} for row in costs["rows"]]
-            context["totals"] = {**costs["totals"], "cost": exact_dollars(costs["totals"]["cost_micros"])}
+            context["rows"] = [
+                {**row, "cost": dollars_text(row["cost_micros"], exact=True, grouped=True)}
+                for row in costs["rows"]
+            ]
+            context["totals"] = {
+                **costs["totals"],
+                "cost": dollars_text(costs["totals"]["cost_micros"], exact=True, grouped=True),
+            }
     if not request.htmx:
         return render(request, "billing/usage_costs.html", context, status=status)
     response = render(request, "billing/usage_costs.html#usage", context, status=status)

@@ -14,14 +14,8 @@ from django_htmx.http import trigger_client_event
 from webapp.accounts.session import session_user, signin_required, staff_required
 from webapp.accounts.views import FORM_ERRORS
 from webapp.backend.errors import BackendPermissionDenied, BackendUnavailable
-from webapp.billing.forms import (
-    MICROS,
-    AdjustmentForm,
-    AutoTopupForm,
-    BillingSettingsForm,
-    TopupForm,
-    dollars,
-)
+from webapp.billing.forms import AdjustmentForm, AutoTopupForm, BillingSettingsForm, TopupForm
+from webapp.core.money import MICROS, dollars
 
 
 def _ledger_dates(request) -> dict:

@@ -2,6 +2,8 @@ from django import template
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 
+from webapp.core.money import dollars_text
+
 register = template.Library()
 
 STYLES = {"datetime": "Y-m-d H:i", "seconds": "Y-m-d H:i:s", "date": "Y-m-d", "weekday": "l, j F Y"}
@@ -36,12 +38,14 @@ def filesize(value) -> str:
 
 @register.filter
 def micros_to_dollars(micros) -> str:
-    """Integer micro-dollars as "12.34", rounded down (never more than there is)."""
-    from decimal import ROUND_FLOOR, Decimal
+    """Integer micro-dollars as "12.34" (to the cent, toward zero; see webapp.core.money)."""
+    return dollars_text(micros)
 
-    return str(
-        (Decimal(int(micros or 0)) / Decimal(1_000_000)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
-    )
+
+@register.filter
+def micros_to_usd(micros) -> str:
+    """Integer micro-dollars as "$12,345.67" or "-$0.50", for figures that stand alone."""
+    return dollars_text(micros, grouped=True, symbol=True)
 
 
 @register.filter
