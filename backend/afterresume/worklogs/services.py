@@ -119,9 +119,12 @@ def evidence_add(*, entry: WorkLog, author: User, upload) -> Evidence:
         )
     if upload.size == 0:
         raise ValidationError({"file": "The file is empty."})
-    if WorkLog.objects.select_for_update().filter(pk=entry.pk).exists() and (
-        entry.evidence.count() >= settings.EVIDENCE_MAX_FILES
-    ):
+    # Uploads to one entry are counted one at a time: the entry row stays locked until this
+    # transaction ends, and the count is read after the lock (never `entry.evidence`, which the
+    # caller may have prefetched before a concurrent upload committed).
+    if not WorkLog.objects.select_for_update().filter(pk=entry.pk).exists():
+        raise ValidationError({"file": "This entry no longer exists."})
+    if Evidence.objects.filter(worklog_id=entry.pk).count() >= settings.EVIDENCE_MAX_FILES:
         raise ValidationError({"file": f"An entry can have at most {settings.EVIDENCE_MAX_FILES} files."})
     content_type = detect_evidence_type(upload, name=upload.name)
     if content_type is None:

@@ -4,10 +4,15 @@ author's alone."""
 
 import hashlib
 import re
+import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from rest_framework.test import APIClient
 
+from afterresume.accounts.tokens import api_token_create
 from afterresume.worklogs.models import Evidence, WorkLog
 from afterresume.worklogs.services import evidence_add
 from afterresume.worklogs.tests.evidence_files import (
@@ -184,6 +189,51 @@ def test_the_file_limit_counts_per_entry(owner, owner_client, entry, make_entry,
     other = make_entry(owner, "Another day")
 
     assert upload(owner_client, other.id, "notes.txt", b"fine\n").status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifteen_simultaneous_uploads_to_one_entry_store_exactly_the_limit(owner, make_entry, media_root):
+    # given an entry with no files (the limit is 10) and 15 uploads sent at the same moment
+    entry = make_entry(owner, "Shipped the billing page")
+    _, key = api_token_create(user=owner, name="uploader", expires_at=None)
+    barrier = threading.Barrier(15)
+    answers = []
+
+    def send(number):
+        try:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+            barrier.wait()
+            response = upload(
+                client, entry.id, f"notes-{number}.txt", f"what I did, part {number}\n".encode()
+            )
+            answers.append((response.status_code, response.json()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(number,)) for number in range(15)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then exactly 10 are stored, the other 5 are told why, and no refused file is left behind
+    assert sorted(status for status, _ in answers) == [201] * 10 + [400] * 5
+    refusals = [body["extra"]["fields"] for status, body in answers if status == 400]
+    assert refusals == [{"file": ["An entry can have at most 10 files."]}] * 5
+    assert Evidence.objects.filter(worklog=entry).count() == 10
+    assert len(stored_files(media_root)) == 10
+
+
+def test_an_upload_to_an_entry_deleted_meanwhile_is_refused_and_nothing_is_stored(entry, media_root):
+    WorkLog.objects.filter(pk=entry.pk).delete()
+
+    with pytest.raises(ValidationError) as refusal:
+        add(entry)
+
+    assert refusal.value.message_dict == {"file": ["This entry no longer exists."]}
+    assert Evidence.objects.count() == 0
+    assert stored_files(media_root) == {}
 
 
 # --- download ------------------------------------------------------------------------------------
