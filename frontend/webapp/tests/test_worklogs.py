@@ -462,7 +462,30 @@ def test_timeline_passes_the_filters_to_the_backend_and_shows_them_in_the_inputs
     assert input_value(page, "id_employer") == "Acme"
     assert input_value(page, "id_date_from") == "2026-11-01"
     assert input_value(page, "id_date_to") == "2026-11-30"
-    assert '<input type="hidden" name="project" value="Billing">' in page
+    assert input_value(page, "id_project") == "Billing"
+
+
+def test_timeline_offers_a_project_filter_with_suggestions_that_older_entries_keep(
+    backend, suggestions, signed_in
+):
+    backend.expect_request("/api/worklogs/").respond_with_json(
+        page_of(
+            THREE_ENTRIES_OVER_TWO_DAYS,
+            next_url="http://backend:8000/api/worklogs/?cursor=cD0yMDI2LTExLTI0&page_size=25&project=Billing",
+        )
+    )
+
+    page = signed_in.get("/timeline/?project=Billing").content.decode()
+
+    assert '<label class="form-label small" for="id_project">Project</label>' in page
+    assert (
+        '<input type="text" name="project" id="id_project" class="form-control" value="Billing" '
+        'list="project-suggestions" autocomplete="off">'
+    ) in page
+    assert '<datalist id="project-suggestions"><option value="Billing"><option value="Search"></datalist>' in page
+    assert query_of(backend, "GET", "/api/worklogs/") == [{"project": "Billing", "page_size": "25"}]
+    link = "/timeline/?project=Billing&amp;cursor=cD0yMDI2LTExLTI0&amp;after_day=2026-11-24"
+    assert page.count(f'href="{link}" hx-get="{link}"') == 1
 
 
 def test_timeline_does_not_pass_an_invalid_date_filter_to_the_backend(backend, suggestions, signed_in):
