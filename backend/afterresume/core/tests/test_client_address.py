@@ -118,6 +118,12 @@ def test_a_chain_of_trusted_proxies_is_walked_back_to_the_first_address_none_of_
     assert AuditEvent.objects.get(action="signin.failed").ip == BROWSER
 
 
+def test_the_frontend_seen_as_an_ipv4_mapped_ipv6_address_is_still_the_trusted_proxy(owner):
+    failed_sign_in(Client(), owner.email, forwarded_for=BROWSER, remote_addr="::ffff:127.0.0.1")
+
+    assert AuditEvent.objects.get(action="signin.failed").ip == BROWSER
+
+
 def test_a_proxy_not_in_the_configured_list_is_the_client_itself(owner, settings):
     settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
 

@@ -8,6 +8,7 @@ from django.test import Client
 
 from afterresume.accounts.models import User
 from afterresume.audit.models import AuditEvent
+from afterresume.core.tests.test_settings import run_manage
 from conftest import PASSWORD
 
 TOKEN = "/api/auth/token/"
@@ -120,3 +121,17 @@ def test_allauths_endpoints_still_take_well_formed_json(anonymous, owner):
     )
 
     assert response.status_code == 200
+
+
+def test_json_nested_too_deep_is_a_400_with_production_settings_too():
+    request = (
+        "from django.test import Client; "
+        "r = Client(raise_request_exception=False).post('/api/auth/token/', '[' * 2000 + ']' * 2000, "
+        "content_type='application/json', secure=True, headers={'Host': 'localhost'}); "
+        "print(r.status_code, r.json()['message'])"
+    )
+
+    result = run_manage("shell", "--no-imports", "-c", request)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"400 {TOO_DEEP_MESSAGE}"
