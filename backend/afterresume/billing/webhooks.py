@@ -48,7 +48,7 @@ def _event_body(payload: bytes) -> dict:
     """The event as Stripe documents it, or NotAnEvent: a signed body can still be malformed."""
     try:
         body = json.loads(payload)
-    except ValueError as error:  # not UTF-8, not JSON
+    except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, nested past the parser
         raise NotAnEvent("The event is not JSON.") from error
     if not isinstance(body, dict):
         raise NotAnEvent("The event is not a JSON object.")

@@ -291,6 +291,7 @@ def test_operators_retry_an_event_at_once_and_nobody_else_can(owner, operator):
         json.dumps({"id": 7, "type": "charge.refunded", "data": {"object": {}}}).encode(),
         json.dumps({"type": "charge.refunded", "data": {"object": {}}}).encode(),
         b"\xff\xfe not utf-8",
+        b"[" * 100_000 + b"]" * 100_000,
     ],
     ids=[
         "array",
@@ -301,6 +302,7 @@ def test_operators_retry_an_event_at_once_and_nobody_else_can(owner, operator):
         "numeric-id",
         "no-id",
         "not-utf8",
+        "nested-too-deep",
     ],
 )
 def test_a_signed_but_malformed_payload_is_a_400_and_nothing_is_stored(owner, client, body):
