@@ -435,6 +435,41 @@ def test_timeline_groups_the_entries_under_one_heading_per_day(backend, suggesti
     assert query_of(backend, "GET", "/api/worklogs/") == [{"page_size": "25"}]
 
 
+LONG_CONTENT = ("Rebuilt the invoice export. " * 358)[:10_000]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [LONG_CONTENT, "one\ntwo\nthree\nfour\nfive\nsix\nseven"],
+    ids=["10,000 characters", "seven short lines"],
+)
+def test_a_long_entry_shows_its_first_lines_with_show_more_leading_to_the_whole_entry(
+    backend, suggestions, signed_in, content
+):
+    backend.expect_request("/api/worklogs/").respond_with_json(page_of([worklog(content=content)]))
+
+    page = signed_in.get("/timeline/").content.decode()
+
+    assert '<div class="timeline-entry-content is-collapsed" id="entry-41-content">' in page
+    # without JavaScript a link to the whole entry; app.js turns it into a toggle in place
+    assert (
+        '<a class="entry-toggle small" href="/entries/41/" data-expands="entry-41-content">Show more'
+        '<span class="visually-hidden"> of the entry of Wednesday, 25 November 2026</span></a>'
+    ) in page
+
+
+def test_a_short_entry_is_shown_whole_without_show_more(backend, suggestions, signed_in):
+    backend.expect_request("/api/worklogs/").respond_with_json(
+        page_of([worklog(content="x" * 399), worklog(id=42, content="one\ntwo\nthree\nfour\nfive\nsix")])
+    )
+
+    page = signed_in.get("/timeline/").content.decode()
+
+    assert '<div class="timeline-entry-content" id="entry-41-content">' in page
+    assert '<div class="timeline-entry-content" id="entry-42-content">' in page
+    assert "Show more" not in page
+
+
 def test_timeline_passes_the_filters_to_the_backend_and_shows_them_in_the_inputs(
     backend, suggestions, signed_in
 ):
@@ -482,7 +517,10 @@ def test_timeline_offers_a_project_filter_with_suggestions_that_older_entries_ke
         '<input type="text" name="project" id="id_project" class="form-control" value="Billing" '
         'list="project-suggestions" autocomplete="off">'
     ) in page
-    assert '<datalist id="project-suggestions"><option value="Billing"><option value="Search"></datalist>' in page
+    assert (
+        '<datalist id="project-suggestions"><option value="Billing"><option value="Search"></datalist>'
+        in page
+    )
     assert query_of(backend, "GET", "/api/worklogs/") == [{"project": "Billing", "page_size": "25"}]
     link = "/timeline/?project=Billing&amp;cursor=cD0yMDI2LTExLTI0&amp;after_day=2026-11-24"
     assert page.count(f'href="{link}" hx-get="{link}"') == 1
@@ -954,6 +992,22 @@ def test_dashboard_shows_this_weeks_entries_the_streak_the_total_and_the_recent_
     assert entry_ids(page) == ["entry-43", "entry-41", "entry-39"]
     assert "hx-swap-oob" not in page
     assert query_of(backend, "GET", "/api/worklogs/") == [{"page_size": "5"}]
+
+
+def test_dashboard_groups_the_recent_entries_under_one_heading_per_day(backend, signed_in):
+    backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
+    backend.expect_request("/api/worklogs/stats/").respond_with_json(STATS)
+    backend.expect_request("/api/worklogs/").respond_with_json(page_of(THREE_ENTRIES_OVER_TWO_DAYS))
+
+    page = signed_in.get("/").content.decode()
+
+    recent = page[page.index('id="recent-entries"') :]
+    assert re.findall(r'<h3 class="recent-day-heading[^"]*">([^<]*)</h3>', recent) == [
+        "Wednesday, 25 November 2026",
+        "Tuesday, 24 November 2026",
+    ]
+    assert page.count("Wednesday, 25 November 2026") == 1
+    assert entry_ids(page) == ["entry-43", "entry-41", "entry-39"]
 
 
 def test_dashboard_streak_of_one_day_is_singular(backend, signed_in):

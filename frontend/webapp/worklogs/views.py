@@ -157,7 +157,7 @@ def _saved(request, entry: dict):
 def _dashboard_summary(request) -> dict:
     stats = request.backend.worklog_stats()
     recent = request.backend.worklogs(page_size=5)["results"]
-    return {"stats": stats, "recent": recent}
+    return {"stats": stats, "recent": recent, "recent_days": _days(recent)}
 
 
 @require_GET

@@ -6,6 +6,10 @@ from webapp.core.money import dollars_text
 
 register = template.Library()
 
+# An entry this long shows only its first lines in lists (timeline, dashboard), with "Show more".
+LONG_ENTRY_CHARACTERS = 400
+LONG_ENTRY_LINES = 7
+
 STYLES = {"datetime": "Y-m-d H:i", "seconds": "Y-m-d H:i:s", "date": "Y-m-d", "weekday": "l, j F Y"}
 
 
@@ -56,3 +60,9 @@ def compact(number) -> str:
         if abs(number) >= limit:
             return f"{number / limit:.1f}".rstrip("0").rstrip(".") + suffix
     return str(number)
+
+
+@register.filter
+def is_long_entry(content) -> bool:
+    content = content or ""
+    return len(content) >= LONG_ENTRY_CHARACTERS or content.count("\n") + 1 >= LONG_ENTRY_LINES

@@ -156,6 +156,45 @@
   }
 })();
 
+// --- long entries in lists: the server cuts them to their first lines (class is-collapsed) and
+// adds "Show more", a link to the whole entry. Here that link becomes a button that opens and
+// closes the entry in place (aria-expanded), for entries swapped in by htmx too.
+(function () {
+  "use strict";
+  function upgrade(root) {
+    root.querySelectorAll("a.entry-toggle[data-expands]").forEach(function (link) {
+      const content = document.getElementById(link.dataset.expands);
+      if (!content) return;
+      // Cut to fewer lines than it has? On a wide screen a long entry may fit: then no toggle.
+      if (content.clientHeight > 0 && content.scrollHeight <= content.clientHeight + 1) {
+        content.classList.remove("is-collapsed");
+        link.remove();
+        return;
+      }
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "entry-toggle btn btn-link btn-sm p-0";
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("aria-controls", content.id);
+      button.append(...link.childNodes);
+      link.replaceWith(button);
+    });
+  }
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("button.entry-toggle");
+    if (!button) return;
+    const content = document.getElementById(button.getAttribute("aria-controls"));
+    const isExpanded = button.getAttribute("aria-expanded") === "true";
+    content.classList.toggle("is-collapsed", isExpanded);
+    button.setAttribute("aria-expanded", String(!isExpanded));
+    button.firstChild.textContent = isExpanded ? "Show more" : "Show less";
+    // Closing a long entry moves the button up: keep it where the reader is.
+    if (isExpanded) button.scrollIntoView({ block: "nearest" });
+  });
+  upgrade(document);
+  if (window.htmx) window.htmx.onLoad(upgrade);
+})();
+
 // --- formsets that grow: <button data-add-form-row="items" hidden> appends a copy of
 // <template id="items-empty-row"> (Django's empty_form, "__prefix__" in its names) to
 // <tbody id="items-rows"> and counts it in the management form. Without JS the button stays hidden.
