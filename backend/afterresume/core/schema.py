@@ -6,8 +6,8 @@ what the view is, so that no view has to list them by hand:
 - 400 when it reads a body or the query string (malformed JSON, a field or filter not valid);
 - 401 when it needs a signed-in caller or a token; 403 when, signed in, the caller can still be
   refused (operators only, a workspace needed, owners only);
-- 404 when its path names something (someone else's is not found either) or it pages a list by
-  page number;
+- 404 when its path names something (someone else's is not found either) or it pages a list
+  (a page or cursor that is not there);
 - 429 for writes, which are limited per token.
 
 Refusals a view meets beyond these (402 for work the reserve cannot cover, 409, 503) are declared
@@ -15,7 +15,6 @@ on the view with `responses={402: ERROR}`: the same component."""
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
 
@@ -42,7 +41,7 @@ DESCRIPTIONS = {
     "401": "No valid token or session: sign in, or send `Authorization: Token <key>`.",
     "402": "The reserve cannot cover this: `extra` says how much to top up.",
     "403": "Signed in, but not allowed to do this.",
-    "404": "Not found (or not yours), or a page past the end of the list.",
+    "404": "Not found (or not yours), or a page or cursor that is not there.",
     "409": "This conflicts with an earlier request (e.g. an idempotency key reused differently).",
     "429": "Too many requests: wait the `Retry-After` seconds.",
     "503": "Not available on this server right now.",
@@ -52,6 +51,13 @@ BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def get_description(self) -> str:
+        # drf-spectacular falls back on a base class's docstring: TenantApi's, which is about our
+        # code, would describe every workspace operation. Only a view's own docstring describes it.
+        own = type(self.view).__dict__.get("__doc__")
+        method = getattr(self.view, self.method.lower(), None)
+        return super().get_description() if own or getattr(method, "__doc__", None) else ""
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
@@ -86,7 +92,7 @@ class AutoSchema(SpectacularAutoSchema):
             ):
                 refusals.append("403")
         if any(parameter["in"] == "path" for parameter in parameters) or (
-            self._is_list_view() and isinstance(self._get_paginator(), PageNumberPagination)
+            self._is_list_view() and self._get_paginator() is not None
         ):
             refusals.append("404")
         if needs_caller and self.method in WRITE_METHODS and self.view.get_throttles():

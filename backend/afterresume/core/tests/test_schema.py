@@ -103,7 +103,7 @@ def test_the_one_error_shape_is_one_component(schema):
 @pytest.mark.parametrize(
     ("method", "path", "refusals"),
     [
-        ("get", "/api/worklogs/", {"400", "401", "403"}),
+        ("get", "/api/worklogs/", {"400", "401", "403", "404"}),
         ("post", "/api/worklogs/", {"400", "401", "403", "429"}),
         ("get", "/api/worklogs/{worklog_id}/", {"401", "403", "404"}),
         ("delete", "/api/worklogs/{worklog_id}/", {"401", "403", "404", "429"}),
@@ -135,3 +135,10 @@ def test_the_health_check_documents_its_503_with_the_failing_checks(schema):
 
     assert set(responses) == {"200", "503"}
     assert _answer(schema, "get", "/api/healthz/", "503")["properties"]["failing"]["type"] == "array"
+
+
+def test_an_operation_is_described_by_its_own_view_not_by_the_base_class(schema):
+    assert "description" not in schema["paths"]["/api/worklogs/"]["get"]
+    assert schema["paths"]["/api/tenant/members/"]["get"]["description"] == (
+        "The caller's workspace and its members."
+    )
