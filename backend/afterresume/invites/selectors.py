@@ -2,6 +2,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from afterresume.invites.models import InvitePasskey
+from afterresume.invites.services import passkey_hash
 
 
 def passkey_list(*, status: str = "", search: str = "") -> QuerySet[InvitePasskey]:
@@ -27,3 +28,11 @@ def passkey_get(*, passkey_id: int) -> InvitePasskey | None:
         .filter(pk=passkey_id)
         .first()
     )
+
+
+def passkey_unused_get(*, raw_key: str) -> InvitePasskey | None:
+    """The passkey behind `raw_key` if it can still be redeemed and never has been."""
+    passkey = InvitePasskey.objects.filter(key_hash=passkey_hash(raw_key)).first() if raw_key else None
+    if passkey is None or passkey.status != InvitePasskey.Status.ACTIVE or passkey.use_count:
+        return None
+    return passkey

@@ -293,12 +293,9 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", "")
 # Simulated mode (development only): no Stripe keys; a local checkout page and signed events
 # delivered by a Celery task to the real webhook endpoint. Production refuses it.
+# Both ends (the delivering task and the webhook) are this backend; without STRIPE_WEBHOOK_SECRET
+# they share a secret made per installation (dev.py) or per test run (test.py).
 STRIPE_SIMULATED = env.bool("STRIPE_SIMULATED", not STRIPE_SECRET_KEY)
-if STRIPE_SIMULATED and not STRIPE_WEBHOOK_SECRET:
-    # Both ends (the delivering task and the webhook) are this backend: a secret derived from ours.
-    import hashlib as _hashlib
-
-    STRIPE_WEBHOOK_SECRET = "whsec_sim_" + _hashlib.sha256(f"{SECRET_KEY}:stripe".encode()).hexdigest()[:32]
 # Where the simulated deliveries reach this backend's webhook.
 BACKEND_INTERNAL_URL = env.str("BACKEND_INTERNAL_URL", "http://127.0.0.1:8000").rstrip("/")
 BACKEND_PUBLIC_URL = env.str("BACKEND_PUBLIC_URL", "http://localhost:8000").rstrip("/")

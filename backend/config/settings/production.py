@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SMTP_BACKEND, env, mailers
+from .base import SMTP_BACKEND, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, env, mailers
 
 if env.bool("DJANGO_DEBUG", False):
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
@@ -39,3 +39,6 @@ MAILERS = mailers(env.str("EMAIL_BACKEND", SMTP_BACKEND))
 if env.bool("STRIPE_SIMULATED", False):
     raise ImproperlyConfigured("STRIPE_SIMULATED is for development only: set STRIPE_SECRET_KEY instead.")
 STRIPE_SIMULATED = False
+# Without it every Stripe delivery is refused: payments would be taken and never credited.
+if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET must be set along with STRIPE_SECRET_KEY.")

@@ -1,11 +1,13 @@
 """Tests: PostgreSQL and Redis from the environment, started by scripts/with_services.py."""
 
+import secrets
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import STRIPE_WEBHOOK_SECRET, env
 
 SECRET_KEY = "test-key-not-secret"  # noqa: S105
+STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET or "whsec_test_" + secrets.token_hex(16)
 DEBUG = False
 if not env.str("DATABASE_URL", ""):
     raise RuntimeError("Backend tests need DATABASE_URL (run them through `./dev test`).")

@@ -1,4 +1,5 @@
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +46,40 @@ def test_production_refuses_to_start_with_the_development_secret():
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def development_secret_key(run_dir: Path) -> str:
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SECRET_KEY"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        AFTERRESUME_IGNORE_DOTENV="1",
+        AFTERRESUME_RUN_DIR=str(run_dir),
+    )
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)",
+        ],
+        cwd=FRONTEND_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return shown.stdout.strip()
+
+
+def test_each_installation_gets_its_own_development_secret_key_and_keeps_it(tmp_path):
+    first_start = development_secret_key(tmp_path / "one")
+    second_start = development_secret_key(tmp_path / "one")
+    other_installation = development_secret_key(tmp_path / "two")
+
+    assert second_start == first_start
+    assert other_installation != first_start
+    assert "dev-insecure-key-do-not-use-in-production" not in {first_start, other_installation}
+    assert len(first_start) >= 50
+    kept = tmp_path / "one" / "secrets" / "frontend-secret-key"
+    assert kept.read_text() == first_start + "\n"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
