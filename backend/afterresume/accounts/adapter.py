@@ -1,13 +1,35 @@
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.headless.internal.restkit.response import APIResponse
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from afterresume.audit.services import audit_record
 from afterresume.core.client_ip import client_ip
 
+PRODUCT_NAME = "AfterResume"
+
+
+class ProductSite:
+    """What allauth's e-mails call the site: the product and the frontend's address. Without it they
+    name the host the request came to — the backend's internal address the frontend calls."""
+
+    name = PRODUCT_NAME
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(settings.FRONTEND_URL).netloc
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{PRODUCT_NAME}] {subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        super().send_mail(template_prefix, email, {**context, "current_site": ProductSite()})
+
     def get_client_ip(self, request):
         # allauth's rate limits know the caller the way the rest of the backend does: its own
         # setting counts proxies whoever sends the header, so a direct client could pick any address.

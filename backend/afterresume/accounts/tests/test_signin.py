@@ -135,3 +135,21 @@ def test_password_reset_requests_are_limited_per_email(owner, settings):
     ]
 
     assert statuses == [200, 200, 429]
+
+
+def test_e_mails_come_from_the_product_and_point_at_the_frontend_not_the_backend_host(
+    owner, mailoutbox, settings
+):
+    # given the frontend asking the backend at its internal address, as it does
+    response = Client(HTTP_HOST="127.0.0.1:8000").post(
+        "/_allauth/app/v1/auth/password/request", {"email": owner.email}, content_type="application/json"
+    )
+
+    assert response.status_code == 200
+    [mail] = mailoutbox
+    assert mail.from_email == "AfterResume <no-reply@afterresume.local>"
+    assert mail.subject == "[AfterResume] Password Reset Email"
+    assert mail.body.startswith("Hello from AfterResume!\n")
+    assert mail.body.endswith("Thank you for using AfterResume!\nlocalhost:3000")
+    assert f"{settings.FRONTEND_URL}/password/reset/" in mail.body
+    assert "127.0.0.1" not in mail.subject + mail.body
