@@ -6,8 +6,8 @@ Starts the backend on production settings (gunicorn, a throwaway PostgreSQL and 
 configured against a small local Stripe-format server), creates two workspaces with data in both
 and a token for each of their owners (the first is an operator too, so that the admin operations
 are reached), then runs schemathesis over every operation once with each token. Checks: no server
-error, only documented status codes, every answer matches its documented schema. Exits non-zero
-when any run found a failure. The backend's log and schemathesis' reports stay in .run/fuzz/.
+error, only documented status codes and content types, every answer matches its documented schema.
+Exits non-zero when any run found a failure. The backend's log and the reports stay in .run/fuzz/.
 
 Write limits are raised for the run (the fuzzer would otherwise spend most requests on 429)."""
 
@@ -29,7 +29,7 @@ REPO = BACKEND.parent
 BIN = Path(sys.executable).parent
 OUTPUT = REPO / ".run" / "fuzz"
 sys.path.insert(0, str(BACKEND))  # the backend's packages, for seeding its database
-CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
+CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 # Used when no options are given: ~2 minutes per token on 2 cores.
 DEFAULT_OPTIONS = ["--max-examples", "60"]
 PASSWORD = secrets.token_urlsafe(16)

@@ -14,6 +14,7 @@ from afterresume.accounts.authentication import ApiTokenAuthentication
 from afterresume.core.filters import QueryFilters
 from afterresume.core.pagination import StrictCursorPagination
 from afterresume.tenants.apis import TenantApi
+from afterresume.worklogs.files import SUFFIXES, TEXT_TYPES
 from afterresume.worklogs.models import WorkLog
 from afterresume.worklogs.selectors import (
     ORDERINGS,
@@ -297,12 +298,16 @@ class EvidenceDetailApi(OwnEvidenceMixin, TenantApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+# What a download answers: the checked type stored with the file (worklogs.files' allow-list).
+EVIDENCE_TYPES = sorted({*SUFFIXES, *TEXT_TYPES.values()})
+
+
 class EvidenceDownloadApi(OwnEvidenceMixin, TenantApi):
     """A permission-checked download: on S3 a redirect to a short-lived presigned URL that forces
     `Content-Disposition: attachment` and the stored (checked) type; on local storage the file
     itself, streamed with the same headers plus nosniff."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes, 302: None})
+    @extend_schema(responses={**{(200, kind): bytes for kind in EVIDENCE_TYPES}, 302: None})
     def get(self, request, worklog_id: int, evidence_id: int):
         item = self._item(request, worklog_id, evidence_id)
         storage = item.file.storage

@@ -1,5 +1,5 @@
 """A short schema-driven fuzz of every API operation, in-process (schemathesis over the WSGI app):
-no server error, only documented status codes, every answer as its schema says. `./dev fuzz` runs
+no server error, only documented status codes and content types, every answer as its schema says. `./dev fuzz` runs
 the long version against a real server; this one keeps regressions out of `./dev test`.
 
 The caller is an operator (so that the admin operations are reached past their 403) with a
@@ -16,13 +16,17 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from afterresume.accounts.tokens import api_token_create
 from afterresume.worklogs.services import evidence_add, worklog_create
 from config.wsgi import application
 
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 # Loaded when the tests are collected: the schema view needs no database.

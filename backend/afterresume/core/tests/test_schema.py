@@ -142,3 +142,21 @@ def test_an_operation_is_described_by_its_own_view_not_by_the_base_class(schema)
     assert schema["paths"]["/api/tenant/members/"]["get"]["description"] == (
         "The caller's workspace and its members."
     )
+
+
+def test_an_evidence_download_is_documented_with_each_type_evidence_is_kept_as(schema):
+    answer = schema["paths"]["/api/worklogs/{worklog_id}/evidence/{evidence_id}/download/"]["get"]
+
+    assert set(answer["responses"]["200"]["content"]) == {
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "text/plain",
+        "text/markdown",
+        "text/csv",
+    }
