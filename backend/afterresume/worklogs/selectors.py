@@ -3,11 +3,12 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from afterresume.accounts.models import User
 from afterresume.tenants.models import Tenant
 from afterresume.worklogs.models import Evidence, Tag, WorkLog
+from afterresume.worklogs.search import websearch_filter
 from afterresume.worklogs.services import today_for
 
 ORDERINGS = {
@@ -31,8 +32,8 @@ def worklog_list(
     source: str = "",
     ordering: str = "-date",
 ) -> QuerySet[WorkLog]:
-    """A person's entries (private to them), filtered. Full-text search on PostgreSQL, a plain
-    case-insensitive match elsewhere."""
+    """A person's entries (private to them), filtered. Search takes the web-search syntax
+    everywhere: full text on PostgreSQL, case-insensitive containment elsewhere (search.py)."""
     entries = WorkLog.objects.private_to(tenant=tenant, author=author)
     if date_from:
         entries = entries.filter(date__gte=date_from)
@@ -52,11 +53,7 @@ def worklog_list(
                 search_vector=SearchQuery(search, config="english", search_type="websearch")
             )
         else:
-            words = search.split()
-            for word in words:
-                entries = entries.filter(
-                    Q(content__icontains=word) | Q(employer__icontains=word) | Q(project__icontains=word)
-                )
+            entries = entries.filter(websearch_filter(search, fields=("content", "employer", "project")))
     return entries.order_by(*ORDERINGS.get(ordering, ORDERINGS["-date"])).prefetch_related("tags")
 
 
