@@ -212,7 +212,13 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         with throwaway_services() as services:
-            env = {**os.environ, "DATABASE_URL": services.database_url, "REDIS_URL": services.redis_url}
+            env = {
+                **os.environ,
+                "DATABASE_URL": services.database_url,
+                "REDIS_URL": services.redis_url,
+                # Hypothesis (under the API fuzz test) keeps a cache: in the throwaway folder too.
+                "HYPOTHESIS_STORAGE_DIRECTORY": str(services.workdir / "hypothesis"),
+            }
             print(
                 f"with_services: PostgreSQL on :{services.pg_port}, Redis on :{services.redis_port}",
                 flush=True,

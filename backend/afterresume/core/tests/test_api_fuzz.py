@@ -16,6 +16,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -29,8 +30,14 @@ from config.wsgi import application
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-# Loaded when the tests are collected: the schema view needs no database.
-schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+# Loaded when the tests are collected: the schema view needs no database. The examples and random
+# cases only: the boundary cases of every parameter (schemathesis' coverage phase, ~40 requests an
+# operation) are `./dev fuzz`'s.
+schema = schemathesis.openapi.from_wsgi(
+    "/api/schema/",
+    application,
+    config=SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}}),
+)
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +84,7 @@ def operator_token(operator, outsider) -> str:
 
 @schema.parametrize()
 @settings(
-    max_examples=3,  # besides the boundary cases schemathesis derives from the schema
+    max_examples=6,
     deadline=None,
     derandomize=True,  # the same examples on every run: a failure here is never a fluke
     database=None,
