@@ -4,8 +4,9 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -27,6 +28,10 @@ def _ledger_dates(request) -> dict:
         with contextlib.suppress(ValueError):
             dates[name] = date.fromisoformat(value).isoformat()
     return dates
+
+
+def _number(value: str, *, default: int) -> int:
+    return int(value) if value.isdigit() else default
 
 
 def _billing_context(request, settings_form=None, auto_topup_form=None, topup_form=None) -> dict:
@@ -67,7 +72,7 @@ def _billing_context(request, settings_form=None, auto_topup_form=None, topup_fo
         "auto_topup_form": auto_topup_form,
         "is_owner": is_owner,
         "topup": request.GET.get("topup", ""),
-        "poll": int(request.GET.get("poll", "0")) if request.GET.get("poll", "0").isdigit() else 10,
+        "poll": _number(request.GET.get("poll", "0"), default=10),
         "topup_form": topup_form,
         "topup_options": request.backend.topup_options(),
         "kinds": [
@@ -86,11 +91,22 @@ def _billing_context(request, settings_form=None, auto_topup_form=None, topup_fo
 @vary_on_headers("HX-Request")
 def billing(request):
     if request.htmx and request.htmx.target == "balance-card":
-        # Polled right after a top-up: the balance, and a nudge for the status bar to refresh too.
-        response = render(
-            request, "billing/billing.html#balance", {"balance": request.backend.reserve_balance()}
+        # Polled right after a top-up until the payment's webhook has landed: the balance (polling
+        # on), the card the top-up may have saved, and a nudge for the status bar to refresh too.
+        poll = _number(request.GET.get("poll", ""), default=10)
+        html = render_to_string(
+            "billing/billing.html#balance",
+            {
+                "balance": request.backend.reserve_balance(),
+                "topup": request.GET.get("topup", ""),
+                "poll": poll,
+            },
+            request=request,
         )
-        return trigger_client_event(response, "reserve-changed")
+        profile = request.backend.billing_profile()
+        if profile["payment_method"]:
+            html += render_to_string("billing/billing.html#saved-card", {"profile": profile, "oob": True})
+        return trigger_client_event(HttpResponse(html), "reserve-changed")
     return render(request, "billing/billing.html", _billing_context(request))
 
 

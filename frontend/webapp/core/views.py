@@ -33,6 +33,4 @@ def status_bar(request):
             bar = request.backend.status_bar()
         else:
             request.backend.health()
-    return render(
-        request, "core/status_bar.html", {"bar": bar, "updated_at": timezone.now(), "is_poll": True}
-    )
+    return render(request, "core/status_bar.html", {"bar": bar, "updated_at": timezone.now()})

@@ -177,6 +177,33 @@ def test_a_teammate_sees_the_settings_but_cannot_change_them(billing_backend, si
     assert "Only the workspace&#x27;s owners change billing settings." in refused.content.decode()
 
 
+def test_the_billing_page_is_where_a_low_balance_is_said(billing_backend, signed_in):
+    with_profile(billing_backend)
+
+    page = signed_in.get("/billing/").content.decode()
+
+    assert '<div class="alert alert-warning mt-3 mb-0" role="status" id="low-balance">' in page
+
+
+def test_the_balance_refreshed_after_a_top_up_also_refreshes_the_saved_card(billing_backend, signed_in):
+    # the webhook of a top-up that saved the card has landed since the page was shown
+    with_profile(billing_backend, payment_method={"label": "Visa •••• 4242"})
+
+    response = signed_in.get(
+        "/billing/?topup=success&poll=3", headers={"HX-Request": "true", "HX-Target": "balance-card"}
+    )
+
+    page = response.content.decode()
+    # the balance, still polling
+    assert '<div class="card-body" id="balance-card" hx-get="/billing/?topup=success&amp;poll=4"' in page
+    # and the card the top-up saved, swapped in where "No card saved yet" was
+    assert (
+        '<p class="small" id="saved-card" hx-swap-oob="true">Card for automatic top-ups: '
+        "<strong>Visa •••• 4242</strong>.</p>"
+    ) in page
+    assert json.loads(response["HX-Trigger"]) == {"reserve-changed": {}}
+
+
 @pytest.mark.parametrize(
     ("form", "sent"),
     [

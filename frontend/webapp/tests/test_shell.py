@@ -179,44 +179,52 @@ def test_the_dashboard_sends_signed_out_visitors_to_the_sign_in_page(client, db)
     assert response["Location"] == "/signin/?next=%2F"
 
 
-def test_a_low_balance_puts_a_banner_in_the_shell_through_the_status_bar(backend, signed_in):
-    backend.expect_request("/api/status/bar/").respond_with_json(
-        {
-            "reserve_balance_cents": 120,
-            "reserve_balance_dollars": "1.20",
-            "is_low_balance": True,
-            "tokens_in": 1500,
-            "tokens_out": 2_300_000,
-            "jobs_running": 0,
-            "updated_at": "2026-11-25T10:00:00+00:00",
-        }
-    )
+LOW_BAR = {
+    "reserve_balance_cents": 0,
+    "reserve_balance_dollars": "0.00",
+    "is_low_balance": True,
+    "tokens_in": 1500,
+    "tokens_out": 2_300_000,
+    "jobs_running": 0,
+    "updated_at": "2026-11-25T10:00:00+00:00",
+}
+
+
+def test_a_low_balance_is_marked_in_the_status_bar_without_a_banner_across_the_site(backend, signed_in):
+    # a new person: nothing spent, nothing to spend yet
+    backend.expect_request("/api/status/bar/").respond_with_json(LOW_BAR)
 
     fragment = signed_in.get("/status-bar/").content.decode()
 
-    assert 'id="status-balance"' in fragment and "$1.20" in fragment and ">low<" in fragment
+    assert 'id="status-balance"' in fragment and "$0.00" in fragment and ">low<" in fragment
     assert "1.5K / 2.3M" in fragment
-    assert '<div id="low-balance-banner" hx-swap-oob="true">' in fragment
-    assert "Your reserve is low ($1.20)" in fragment
+    assert "low-balance-banner" not in fragment
+    assert "Your reserve is low" not in fragment
+    assert "hx-swap-oob" not in fragment
 
 
-def test_a_healthy_balance_clears_the_banner(backend, signed_in):
+def test_the_shell_of_other_pages_has_no_place_for_a_low_balance_banner(backend, no_entries_yet, signed_in):
+    backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
+
+    page = signed_in.get("/").content.decode()
+
+    assert "low-balance-banner" not in page
+
+
+def test_a_healthy_balance_is_green_in_the_status_bar(backend, signed_in):
     backend.expect_request("/api/status/bar/").respond_with_json(
         {
+            **LOW_BAR,
             "reserve_balance_cents": 5000,
             "reserve_balance_dollars": "50.00",
             "is_low_balance": False,
-            "tokens_in": 0,
-            "tokens_out": 0,
-            "jobs_running": 0,
-            "updated_at": "2026-11-25T10:00:00+00:00",
         }
     )
 
     fragment = signed_in.get("/status-bar/").content.decode()
 
-    assert '<div id="low-balance-banner" hx-swap-oob="true"></div>' in fragment
     assert "text-success" in fragment
+    assert ">low<" not in fragment
 
 
 FUNDS = {

@@ -680,7 +680,53 @@ def test_entry_page_shows_the_entry_and_its_evidence_with_download_links(entry_4
     assert '<span class="small text-body-secondary text-nowrap">51.2 KB</span>' in page
     assert 'action="/entries/41/evidence/7/delete/"' in page
     assert 'id="no-evidence"' not in page
-    assert requests_made(entry_41) == [("GET", "/api/worklogs/41/"), ("GET", "/api/worklogs/suggestions/")]
+    assert requests_made(entry_41) == [("GET", "/api/worklogs/41/")]
+
+
+def test_an_entry_never_edited_does_not_say_edited(backend, suggestions, signed_in):
+    # the backend stamps created and updated a few microseconds apart when it creates an entry
+    backend.expect_request("/api/worklogs/41/").respond_with_json(
+        worklog_with_evidence(
+            created_at="2026-11-25T09:00:00.123456+00:00", updated_at="2026-11-25T09:00:00.123789+00:00"
+        )
+    )
+
+    page = signed_in.get("/entries/41/").content.decode()
+
+    assert "manual · created 2026-11-25 09:00</dd>" in page
+    assert "edited" not in page
+
+
+def test_an_edited_entry_says_when_it_was_edited(backend, suggestions, signed_in):
+    backend.expect_request("/api/worklogs/41/").respond_with_json(
+        worklog_with_evidence(
+            created_at="2026-11-25T09:00:00.123456+00:00", updated_at="2026-11-26T17:30:05.000001+00:00"
+        )
+    )
+
+    page = signed_in.get("/entries/41/").content.decode()
+
+    assert "manual · created 2026-11-25 09:00 · edited 2026-11-26 17:30</dd>" in page
+
+
+def test_the_entry_page_offers_one_edit_control_and_no_form_until_it_is_used(entry_41, signed_in):
+    page = signed_in.get("/entries/41/").content.decode()
+
+    assert re.findall(r">\s*(Edit[^<]*)<", page) == ["Edit"]
+    assert (
+        '<a class="btn btn-outline-primary btn-sm" href="?edit=1#entry-edit" id="edit-entry">Edit</a>' in page
+    )
+    assert 'action="/entries/41/edit/"' not in page
+
+
+def test_editing_from_the_entry_page_shows_the_form_with_a_way_back(entry_41, signed_in):
+    page = signed_in.get("/entries/41/?edit=1").content.decode()
+
+    assert 'id="entry-view"' not in page
+    assert '<form method="post" action="/entries/41/edit/"' in page
+    assert textarea_text(page, "id_content") == "Shipped the invoice export"
+    assert '<a class="btn btn-link" href="/entries/41/">Cancel</a>' in page
+    assert re.findall(r">\s*(Edit[^<]*)<", page) == []
 
 
 def test_entry_page_without_evidence_invites_to_attach_a_file(backend, suggestions, signed_in):
@@ -755,7 +801,7 @@ def test_editing_an_entry_refused_by_the_backend_shows_its_messages_and_keeps_th
     assert input_value(page, "id_tags") == "x" * 60
     assert input_value(page, "id_project") == "Billing v2"
     assert textarea_text(page, "id_content") == "Shipped the invoice export, with CSV"
-    assert '<details id="entry-edit" open class="mt-3">' in page
+    assert '<div id="entry-edit">' in page
     assert 'id="entry-view"' not in page
     assert requests_made(entry_41) == [
         ("PATCH", "/api/worklogs/41/"),
@@ -789,6 +835,26 @@ def test_deleting_an_entry_first_asks_for_confirmation(backend, signed_in):
     assert "The entry and its 1 evidence file will be deleted." in page
     assert '<form method="post" action="/entries/41/delete/"' in page
     assert requests_made(backend) == [("GET", "/api/worklogs/41/")]
+
+
+@pytest.mark.parametrize(
+    ("files", "says"),
+    [
+        (0, "The entry will be deleted. This cannot be undone."),
+        (1, "The entry and its 1 evidence file will be deleted. This cannot be undone."),
+        (2, "The entry and its 2 evidence files will be deleted. This cannot be undone."),
+    ],
+)
+def test_the_deletion_page_counts_the_evidence_files_only_when_there_are_some(
+    backend, signed_in, files, says
+):
+    backend.expect_request("/api/worklogs/41/").respond_with_json(
+        {**worklog(), "evidence": [{**EVIDENCE, "id": number} for number in range(files)]}
+    )
+
+    page = signed_in.get("/entries/41/delete/").content.decode()
+
+    assert f"<p>{says}</p>" in page
 
 
 def test_confirming_the_deletion_deletes_the_entry_and_goes_to_the_timeline(backend, signed_in):
@@ -900,14 +966,14 @@ def test_an_upload_larger_than_the_limit_is_refused_without_asking_the_backend(e
 
     assert response.redirect_chain == [("/entries/41/", 302)]
     assert re.search(r'role="alert">\s*The file is larger than 1 MB.', response.content.decode())
-    assert requests_made(entry_41) == [("GET", "/api/worklogs/41/"), ("GET", "/api/worklogs/suggestions/")]
+    assert requests_made(entry_41) == [("GET", "/api/worklogs/41/")]
 
 
 def test_an_upload_without_a_file_asks_for_one_without_asking_the_backend(entry_41, signed_in):
     response = signed_in.post("/entries/41/evidence/", {}, follow=True)
 
     assert re.search(r'role="alert">\s*Choose a file to upload.', response.content.decode())
-    assert requests_made(entry_41) == [("GET", "/api/worklogs/41/"), ("GET", "/api/worklogs/suggestions/")]
+    assert requests_made(entry_41) == [("GET", "/api/worklogs/41/")]
 
 
 def test_deleting_evidence_asks_the_backend_and_goes_back_to_the_entry(backend, signed_in):
@@ -1010,6 +1076,18 @@ def test_dashboard_groups_the_recent_entries_under_one_heading_per_day(backend, 
     assert entry_ids(page) == ["entry-43", "entry-41", "entry-39"]
 
 
+def test_dashboard_points_to_the_reserve_instead_of_promising_it(backend, no_entries_yet, signed_in):
+    backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
+
+    page = signed_in.get("/").content.decode()
+
+    assert "the reserve arrive" not in page
+    assert (
+        "Skills and reports arrive in the next releases; the AI work they do is paid from your "
+        'workspace\'s reserve, a prepaid balance you keep on the <a href="/billing/">Billing</a> page.'
+    ) in page
+
+
 def test_dashboard_streak_of_one_day_is_singular(backend, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
     backend.expect_request("/api/worklogs/stats/").respond_with_json({**STATS, "streak_days": 1})
@@ -1065,11 +1143,14 @@ def test_hostile_text_is_escaped_on_the_entry_page(backend, suggestions, signed_
     )
 
     page = signed_in.get("/entries/41/").content.decode()
+    editing = signed_in.get("/entries/41/?edit=1").content.decode()
 
     assert SCRIPT not in page
-    # content, employer, project and tag shown; the same four in the edit form; the file's name
-    # as link text, in the delete button's confirmation and in its label
-    assert page.count(ESCAPED_SCRIPT) == 11
+    assert SCRIPT not in editing
+    # content, employer, project and tag shown (or in the edit form's fields); the file's name as
+    # link text, in the delete button's confirmation and in its label
+    assert page.count(ESCAPED_SCRIPT) == 7
+    assert editing.count(ESCAPED_SCRIPT) == 7
 
 
 def test_hostile_text_is_escaped_on_the_dashboard(backend, signed_in):

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import groupby
 from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -160,22 +161,35 @@ def _dashboard_summary(request) -> dict:
     return {"stats": stats, "recent": recent, "recent_days": _days(recent)}
 
 
+def _edited_at(entry: dict) -> str:
+    """When the entry was last edited, or "" if never. The backend stamps `created_at` and
+    `updated_at` one after the other when it creates an entry: a few microseconds apart."""
+    created, updated = parse_datetime(entry["created_at"]), parse_datetime(entry["updated_at"])
+    if created is None or updated is None or updated - created < timedelta(seconds=1):
+        return ""
+    return entry["updated_at"]
+
+
+def _entry_context(request, item: dict, form=None) -> dict:
+    """The entry page; with `form`, in editing mode (the form instead of the entry's text)."""
+    context = {
+        "entry": item,
+        "edited_at": _edited_at(item),
+        "evidence_form": EvidenceForm(),
+        "max_mb": settings.EVIDENCE_MAX_MB,
+        "editing": form is not None,
+    }
+    if form is not None:
+        context |= {"form": form, "suggestions": request.backend.worklog_suggestions()}
+    return context
+
+
 @require_GET
 @signin_required
 def entry(request, worklog_id: int):
     item = request.backend.worklog(worklog_id=worklog_id)
-    form = WorkLogForm(initial={**item, "tags": ", ".join(item["tags"])})
-    return render(
-        request,
-        "worklogs/entry.html",
-        {
-            "entry": item,
-            "form": form,
-            "evidence_form": EvidenceForm(),
-            "suggestions": request.backend.worklog_suggestions(),
-            "max_mb": settings.EVIDENCE_MAX_MB,
-        },
-    )
+    form = WorkLogForm(initial={**item, "tags": ", ".join(item["tags"])}) if request.GET.get("edit") else None
+    return render(request, "worklogs/entry.html", _entry_context(request, item, form))
 
 
 @require_POST
@@ -191,19 +205,7 @@ def entry_edit(request, worklog_id: int):
             messages.success(request, "Entry updated.")
             return redirect("worklogs:entry", worklog_id=worklog_id)
     item = request.backend.worklog(worklog_id=worklog_id)
-    return render(
-        request,
-        "worklogs/entry.html",
-        {
-            "entry": item,
-            "form": form,
-            "evidence_form": EvidenceForm(),
-            "suggestions": request.backend.worklog_suggestions(),
-            "max_mb": settings.EVIDENCE_MAX_MB,
-            "editing": True,
-        },
-        status=422,
-    )
+    return render(request, "worklogs/entry.html", _entry_context(request, item, form), status=422)
 
 
 @require_http_methods(["GET", "POST"])

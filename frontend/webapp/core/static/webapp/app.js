@@ -3,9 +3,22 @@
   "use strict";
 
   // --- toasts: the server triggers them with `HX-Trigger: {"toast": {"text": "...", "level": "success"}}`
+  // At most three at a time (the oldest goes), and the page keeps room at its bottom for them, so
+  // that whatever they cover can be scrolled out from under them.
+  const MAX_TOASTS = 3;
+  const toastArea = document.getElementById("toast-area");
+  if (toastArea && window.ResizeObserver) {
+    new window.ResizeObserver(function () {
+      const space = toastArea.childElementCount ? toastArea.offsetHeight : 0;
+      document.body.style.setProperty("--toast-space", space + "px");
+    }).observe(toastArea);
+  }
   function showToast(text, level) {
-    const area = document.getElementById("toast-area");
+    const area = toastArea;
     if (!area || !window.bootstrap) return;
+    const shown = area.querySelectorAll(".toast");
+    // Taken out at once (its own timers then act on a detached element, harmlessly).
+    for (let index = 0; index <= shown.length - MAX_TOASTS; index++) shown[index].remove();
     const toast = document.createElement("div");
     toast.className = "toast align-items-center border-0 text-bg-" + (level || "success");
     toast.setAttribute("role", level === "danger" ? "alert" : "status");
