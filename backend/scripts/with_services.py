@@ -3,9 +3,10 @@
     python scripts/with_services.py -- pytest ...          (the test command)
     with throwaway_services(durable=True) as services: ... (bench/, durable PostgreSQL)
 
-The command gets DATABASE_URL and REDIS_URL; both servers are stopped and deleted afterwards,
-whatever the outcome. As root, PostgreSQL runs as the `postgres` OS user (it refuses to run as
-root). Test clusters run with fsync off; benchmarks ask for PostgreSQL's durable defaults."""
+The command gets DATABASE_URL, REDIS_URL and a private TMPDIR; the servers are stopped and they and
+that folder deleted afterwards, whatever the outcome. As root, PostgreSQL runs as the `postgres` OS
+user (it refuses to run as root). Test clusters run with fsync off; benchmarks ask for PostgreSQL's
+durable defaults."""
 
 import contextlib
 import glob
@@ -212,8 +213,13 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         with throwaway_services() as services:
+            # The command's temporary files (the test settings' media folder, pytest's folders,
+            # anything made with tempfile) go with the throwaway servers when it ends.
+            temporary = services.workdir / "tmp"
+            temporary.mkdir()
             env = {
                 **os.environ,
+                "TMPDIR": str(temporary),
                 "DATABASE_URL": services.database_url,
                 "REDIS_URL": services.redis_url,
                 # Hypothesis (under the API fuzz test) keeps a cache: in the throwaway folder too.
