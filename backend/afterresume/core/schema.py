@@ -46,6 +46,7 @@ DESCRIPTIONS = {
     "429": "Too many requests: wait the `Retry-After` seconds.",
     "503": "Not available on this server right now.",
 }
+TOO_LONG = "The address is longer than the server accepts (4,094 bytes in all): shorten the filters."
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -66,6 +67,10 @@ class AutoSchema(SpectacularAutoSchema):
         for status in self._refusals(operation):
             if status not in responses:
                 responses[status] = self._get_response_for_code(ERROR, status)
+        if any(parameter["in"] == "query" for parameter in operation.get("parameters", [])):
+            # gunicorn's own answer, before Django: the schema's lengths count characters, and a
+            # few hundred non-ASCII ones percent-encoded pass its 4,094-byte request line.
+            responses.setdefault("414", {"description": TOO_LONG})
         for status, response in responses.items():
             if status in DESCRIPTIONS and not response.get("description"):
                 response["description"] = DESCRIPTIONS[status]

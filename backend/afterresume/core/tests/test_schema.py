@@ -7,6 +7,8 @@ import yaml
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
+from afterresume.core.schema import TOO_LONG
+
 
 def test_the_openapi_schema_validates_without_warnings(tmp_path):
     target = tmp_path / "schema.yaml"
@@ -121,7 +123,7 @@ def test_each_operation_documents_the_refusals_it_can_give_in_the_one_error_shap
 ):
     responses = schema["paths"][path][method]["responses"]
 
-    documented = {status for status in responses if status >= "400" and status != "503"}
+    documented = {status for status in responses if status >= "400" and status not in ("414", "503")}
     assert documented == refusals
     for status in refusals:
         assert responses[status]["content"]["application/json"]["schema"] == {
@@ -160,3 +162,10 @@ def test_an_evidence_download_is_documented_with_each_type_evidence_is_kept_as(s
         "text/markdown",
         "text/csv",
     }
+
+
+def test_a_list_with_filters_documents_the_servers_414_for_an_address_too_long(schema):
+    responses = schema["paths"]["/api/worklogs/"]["get"]["responses"]
+
+    assert responses["414"] == {"description": TOO_LONG}
+    assert "414" not in schema["paths"]["/api/me/"]["get"]["responses"]
