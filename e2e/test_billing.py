@@ -12,15 +12,29 @@ def test_an_operator_adjusts_a_reserve_and_sees_it_in_the_ledger_and_the_audit_l
     workspace = member_page.member_name  # a new workspace is named after its owner
     expect(member_page.locator("#status-balance")).to_contain_text("$0.00")
 
-    # when the operator posts a -$5 adjustment with a reason
+    # given the adjustment form, where no workspace is chosen in advance
     page = operator_page
     page.goto(system.frontend_url + "/admin/billing/")
     form = page.get_by_role("region", name="Manual adjustment")
+    expect(form.get_by_label("Workspace")).to_have_value("")
+
+    # when the operator reviews a -$5 adjustment with a reason
     form.get_by_label("Workspace").select_option(label=workspace)
     form.get_by_label("Amount (USD, negative to debit)").fill("-5")
     form.get_by_label("Reason").fill("Correction agreed with the customer")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Post adjustment").click()
+    form.get_by_role("button", name="Review adjustment").click()
+
+    # then the page says that it takes the balance below zero, to what, and posts nothing yet
+    review = page.locator("#adjust-review")
+    expect(review).to_contain_text(
+        f"{workspace}: 0.00 USD now, -5.00 USD after this adjustment of -5.00 USD."
+    )
+    expect(review).to_contain_text("This takes the balance below zero.")
+    member_page.reload()
+    expect(member_page.locator("#status-balance")).to_contain_text("$0.00")
+
+    # when the operator confirms
+    review.get_by_role("button", name="Post it anyway: balance -5.00 USD").click()
 
     # then it is in that workspace's ledger
     expect(page.get_by_text("Adjustment of -5.00 USD posted; the balance is now -5.00 USD.")).to_be_visible()

@@ -294,6 +294,13 @@ class BackendClient:
             "/api/billing/admin/reserve/ledger/", params={"tenant_id": int(tenant_id), "page": page}
         )
 
+    def admin_tenant_balance_micros(self, *, tenant_id: int) -> int:
+        """A workspace's balance: what its newest ledger movement left it with (0 before the first)."""
+        newest = self.get(
+            "/api/billing/admin/reserve/ledger/", params={"tenant_id": int(tenant_id), "page_size": 1}
+        )["results"]
+        return newest[0]["balance_after_micros"] if newest else 0
+
     def admin_reconciliation(self) -> dict:
         return self.get("/api/billing/admin/reconciliation/")
 

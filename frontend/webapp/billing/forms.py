@@ -22,24 +22,36 @@ class BillingSettingsForm(BackendErrorsMixin, forms.Form):
 
 
 class AdjustmentForm(BackendErrorsMixin, forms.Form):
+    """A manual adjustment: reviewed first (the balance it leads to), posted once confirmed."""
+
     backend_field_names = {"tenant_id": "tenant", "amount_dollars": "amount"}
 
-    tenant = forms.TypedChoiceField(label="Workspace", coerce=int)
+    # Chosen by the operator every time: no workspace is pre-selected.
+    tenant = forms.TypedChoiceField(
+        label="Workspace", coerce=int, empty_value=None, error_messages={"required": "Choose a workspace."}
+    )
     amount = forms.DecimalField(label="Amount (USD, negative to debit)", max_digits=12, decimal_places=2)
     reason = forms.CharField(
         max_length=280, min_length=5, help_text="Required; shown in the ledger and the audit log."
     )
     # One adjustment per form shown: a double submit posts it once (the backend's idempotency key).
     idempotency_key = forms.CharField(widget=forms.HiddenInput)
+    # The balance (micro-dollars) the operator saw and confirmed in the review; empty until then.
+    confirmed_balance = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, tenants=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tenant"].choices = [(tenant["id"], tenant["name"]) for tenant in tenants]
+        self.fields["tenant"].choices = [("", "Choose a workspace…")] + [
+            (tenant["id"], tenant["name"]) for tenant in tenants
+        ]
 
     def clean_amount(self):
         if self.cleaned_data["amount"] == 0:
             raise forms.ValidationError("An adjustment cannot be zero.")
         return self.cleaned_data["amount"]
+
+    def amount_micros(self) -> int:
+        return int(self.cleaned_data["amount"] * MICROS)  # two decimal places: exact
 
 
 class TopupForm(BackendErrorsMixin, forms.Form):

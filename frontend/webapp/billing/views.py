@@ -170,7 +170,7 @@ def auto_topup_settings(request):
     )
 
 
-def _admin_context(request, form=None) -> dict:
+def _admin_context(request, form=None, review=None) -> dict:
     tenants = request.backend.admin_tenants()
     if form is None:
         form = AdjustmentForm(tenants=tenants, initial={"idempotency_key": uuid.uuid4().hex})
@@ -183,6 +183,7 @@ def _admin_context(request, form=None) -> dict:
         # The audit log's billing category, here as on the audit page (DESIGN §6).
         "billing_events": request.backend.admin_audit(category="billing")["results"][:8],
         "adjust_form": form,
+        "review": review,
         "tenants": tenants,
         "chosen": chosen,
         "ledger": ledger,
@@ -198,28 +199,42 @@ def admin_billing(request):
 @require_POST
 @staff_required
 def admin_adjust(request):
-    form = AdjustmentForm(request.POST, tenants=request.backend.admin_tenants())
-    if form.is_valid():
-        try:
-            answer = request.backend.admin_reserve_adjust(
-                tenant_id=form.cleaned_data["tenant"],
-                amount_dollars=str(form.cleaned_data["amount"]),
-                reason=form.cleaned_data["reason"],
-                idempotency_key=form.cleaned_data["idempotency_key"],
-            )
-        except FORM_ERRORS as error:
-            form.add_backend_errors(error)
-        else:
-            messages.success(
-                request,
-                f"Adjustment of {form.cleaned_data['amount']:.2f} USD posted; the balance is now "
-                f"{answer['balance_dollars']} USD.",
-            )
-            # Straight to that workspace's ledger, where the new movement is on top.
-            return redirect(
-                f"{reverse('billing:admin_billing')}?tenant={form.cleaned_data['tenant']}#tenant-ledger"
-            )
-    return render(request, "billing/admin_billing.html", _admin_context(request, form), status=422)
+    """Reviews an adjustment (the balance it leads to), then posts it once the operator confirms.
+    A confirmed adjustment is reviewed again if the balance has moved since and it now leads below
+    zero to another figure than the one confirmed."""
+    tenants = request.backend.admin_tenants()
+    form = AdjustmentForm(request.POST, tenants=tenants)
+    if not form.is_valid():
+        return render(request, "billing/admin_billing.html", _admin_context(request, form), status=422)
+    data = form.cleaned_data
+    balance = request.backend.admin_tenant_balance_micros(tenant_id=data["tenant"])
+    after = balance + form.amount_micros()
+    confirmed = data["confirmed_balance"]
+    if confirmed is None or (after < 0 and after != confirmed):
+        review = {
+            "tenant": next(tenant["name"] for tenant in tenants if tenant["id"] == data["tenant"]),
+            "balance_micros": balance,
+            "after_micros": after,
+            "amount": f"{data['amount']:.2f}",  # Decimal's own formatting, not a float's
+            "has_moved": confirmed is not None,
+        }
+        return render(request, "billing/admin_billing.html", _admin_context(request, form, review))
+    try:
+        answer = request.backend.admin_reserve_adjust(
+            tenant_id=data["tenant"],
+            amount_dollars=f"{data['amount']:.2f}",
+            reason=data["reason"],
+            idempotency_key=data["idempotency_key"],
+        )
+    except FORM_ERRORS as error:
+        form.add_backend_errors(error)
+        return render(request, "billing/admin_billing.html", _admin_context(request, form), status=422)
+    messages.success(
+        request,
+        f"Adjustment of {data['amount']:.2f} USD posted; the balance is now {answer['balance_dollars']} USD.",
+    )
+    # Straight to that workspace's ledger, where the new movement is on top.
+    return redirect(f"{reverse('billing:admin_billing')}?tenant={data['tenant']}#tenant-ledger")
 
 
 @require_GET
