@@ -1,6 +1,7 @@
 import logging
 import threading
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from django.conf import settings
@@ -288,6 +289,13 @@ class BackendClient:
 
     def admin_reserve_summary(self) -> dict:
         return self.get("/api/billing/admin/reserve/summary/")
+
+    def admin_stripe_events(self) -> dict:
+        """Stripe webhook events not applied (yet): waiting, failed, refused, unfinished."""
+        return self.get("/api/billing/admin/stripe-events/")
+
+    def admin_stripe_event_retry(self, *, event_id: str) -> dict:
+        return self.post(f"/api/billing/admin/stripe-events/{quote(event_id, safe='')}/retry/")
 
     def admin_tenant_ledger(self, *, tenant_id: int, page: int = 1) -> dict:
         return self.get(

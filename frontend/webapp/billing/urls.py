@@ -11,6 +11,11 @@ urlpatterns = [
     path("billing/auto-topup/", views.auto_topup_settings, name="auto_topup_settings"),
     path("admin/billing/", views.admin_billing, name="admin_billing"),
     path("admin/billing/adjust/", views.admin_adjust, name="admin_adjust"),
+    path(
+        "admin/billing/stripe-events/<str:event_id>/retry/",
+        views.admin_stripe_event_retry,
+        name="admin_stripe_event_retry",
+    ),
     path("admin/billing/ledger.csv", views.admin_ledger_export, name="admin_ledger_export"),
     path("admin/billing/rate-cards/", staff_views.admin_rate_cards, name="admin_rate_cards"),
     path("admin/billing/rate-cards/new/", staff_views.admin_rate_card_create, name="admin_rate_card_create"),

@@ -14,7 +14,7 @@ from django_htmx.http import trigger_client_event
 
 from webapp.accounts.session import session_user, signin_required, staff_required
 from webapp.accounts.views import FORM_ERRORS
-from webapp.backend.errors import BackendPermissionDenied, BackendUnavailable
+from webapp.backend.errors import BackendNotFound, BackendPermissionDenied, BackendUnavailable
 from webapp.billing.forms import AdjustmentForm, AutoTopupForm, BillingSettingsForm, TopupForm
 from webapp.core.money import MICROS, dollars
 
@@ -182,6 +182,7 @@ def _admin_context(request, form=None, review=None) -> dict:
         "reconciliation": request.backend.admin_reconciliation(),
         # The audit log's billing category, here as on the audit page (DESIGN §6).
         "billing_events": request.backend.admin_audit(category="billing")["results"][:8],
+        "stripe_events": request.backend.admin_stripe_events(),
         "adjust_form": form,
         "review": review,
         "tenants": tenants,
@@ -194,6 +195,24 @@ def _admin_context(request, form=None, review=None) -> dict:
 @staff_required
 def admin_billing(request):
     return render(request, "billing/admin_billing.html", _admin_context(request))
+
+
+@require_POST
+@staff_required
+def admin_stripe_event_retry(request, event_id: str):
+    """Try one Stripe event again now (beat retries it anyway, with back-off)."""
+    try:
+        event = request.backend.admin_stripe_event_retry(event_id=event_id)
+    except BackendNotFound:
+        messages.error(request, f"There is no Stripe event {event_id}.")
+    else:
+        if event["status"] == "processed":
+            messages.success(request, f"Stripe event {event['id']} applied: {event['outcome']}.")
+        else:
+            messages.warning(
+                request, f"Stripe event {event['id']} is still {event['status']}: {event['outcome']}."
+            )
+    return redirect(f"{reverse('billing:admin_billing')}#stripe-events")
 
 
 @require_POST

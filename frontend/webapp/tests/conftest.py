@@ -104,4 +104,7 @@ def admin_billing_page(backend):
     backend.expect_request("/api/admin/audit/").respond_with_json(
         {"count": 0, "next": None, "previous": None, "results": []}
     )
+    backend.expect_request("/api/billing/admin/stripe-events/").respond_with_json(
+        {"count": 0, "next": None, "previous": None, "results": []}
+    )
     return backend

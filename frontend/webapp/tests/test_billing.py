@@ -4,6 +4,7 @@ top-up settings and what they did. The backend is faked at the HTTP boundary."""
 import json
 
 import pytest
+from django.contrib.messages import get_messages
 
 DOLLAR = 1_000_000
 
@@ -327,3 +328,78 @@ def test_only_the_chosen_ways_figure_is_needed_and_sent(billing_backend, signed_
         "auto_topup_monthly_cap_micros": None,
         "auto_topup_amount_micros": 25 * DOLLAR,
     }
+
+
+def stripe_event(**fields) -> dict:
+    return {
+        "id": "evt_1",
+        "type": "charge.refunded",
+        "status": "waiting",
+        "outcome": "waiting for payment pi_1",
+        "waiting_for_payment": "pi_1",
+        "attempts": 1,
+        "last_error": "",
+        "received_at": "2026-12-01T10:00:00+00:00",
+        "next_attempt_at": "2026-12-01T10:02:00+00:00",
+        **fields,
+    }
+
+
+def test_the_admin_billing_page_lists_the_webhook_events_not_applied_with_their_reason(
+    backend, signed_in_operator, admin_billing_page
+):
+    backend.expect_request("/api/admin/tenants/").respond_with_json([{"id": 7, "name": "Acme"}])
+    backend.expect_oneshot_request("/api/billing/admin/stripe-events/").respond_with_json(
+        {
+            "count": 2,
+            "next": None,
+            "previous": None,
+            "results": [
+                stripe_event(),
+                stripe_event(
+                    id="evt_2",
+                    type="payment_intent.succeeded",
+                    status="refused",
+                    outcome="refused: amount in EUR, the reserve is in USD <script>",
+                ),
+            ],
+        }
+    )
+
+    page = signed_in_operator.get("/admin/billing/").content.decode()
+
+    assert 'Webhook events needing attention <span class="badge text-bg-warning">2</span>' in page
+    assert '<tr data-event="evt_1">' in page and '<tr data-event="evt_2">' in page
+    assert "waiting for payment pi_1" in page
+    assert "the reserve is in USD &lt;script&gt;" in page
+    # a waiting event can be retried at once, a refused one needs a decision, not a retry
+    assert page.count('action="/admin/billing/stripe-events/') == 1
+    assert 'action="/admin/billing/stripe-events/evt_1/retry/"' in page
+
+
+def test_with_every_event_applied_the_page_says_so(backend, signed_in_operator, admin_billing_page):
+    backend.expect_request("/api/admin/tenants/").respond_with_json([])
+
+    page = signed_in_operator.get("/admin/billing/").content.decode()
+
+    assert "Every Stripe event has been applied." in page
+
+
+def test_an_operator_retries_an_event_and_sees_what_became_of_it(backend, signed_in_operator):
+    backend.expect_request("/api/billing/admin/stripe-events/evt_1/retry/", method="POST").respond_with_json(
+        stripe_event(status="processed", outcome="refund posted: 500 cents (5.00 USD refunded in all)")
+    )
+
+    response = signed_in_operator.post("/admin/billing/stripe-events/evt_1/retry/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/billing/#stripe-events"
+    shown = [str(message) for message in get_messages(response.wsgi_request)]
+    assert shown == ["Stripe event evt_1 applied: refund posted: 500 cents (5.00 USD refunded in all)."]
+
+
+def test_a_member_cannot_retry_a_stripe_event(backend, signed_in):
+    response = signed_in.post("/admin/billing/stripe-events/evt_1/retry/")
+
+    assert response.status_code == 403
+    assert not [request for request, _ in backend.log if "stripe-events" in request.path]
