@@ -4,7 +4,7 @@ from rest_framework.views import APIView
 
 from afterresume.audit.models import AuditEvent
 from afterresume.audit.selectors import audit_event_list
-from afterresume.core.filters import QueryFilters
+from afterresume.core.filters import DayFilter, QueryFilters
 from afterresume.core.pagination import Pagination, paginated_response
 from afterresume.core.permissions import IsOperator
 
@@ -31,8 +31,8 @@ class AuditEventListApi(APIView):
         category = serializers.ChoiceField(choices=AuditEvent.Category.choices, required=False)
         action = serializers.CharField(max_length=64, required=False)
         actor_email = serializers.CharField(max_length=254, required=False)
-        date_from = serializers.DateField(required=False)
-        date_to = serializers.DateField(required=False)
+        date_from = DayFilter()
+        date_to = DayFilter()
 
     @extend_schema(parameters=[AuditFilters], responses=AuditEventOut(many=True))
     def get(self, request):

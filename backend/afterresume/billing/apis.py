@@ -39,7 +39,7 @@ from afterresume.billing.selectors import reserve_reconcile, stripe_events_needi
 from afterresume.billing.services import ledger_post
 from afterresume.billing.simulated import simulated_checkout_create
 from afterresume.core.exceptions import DomainError
-from afterresume.core.filters import QueryFilters
+from afterresume.core.filters import DayFilter, QueryFilters
 from afterresume.core.pagination import Pagination, paginated_response
 from afterresume.core.permissions import IsOperator
 from afterresume.core.schema import ERROR
@@ -122,8 +122,8 @@ class ReserveLedgerApi(TenantApi):
 
     class LedgerFilters(QueryFilters):
         kind = serializers.ChoiceField(choices=LedgerEntry.Kind.choices, required=False)
-        date_from = serializers.DateField(required=False)
-        date_to = serializers.DateField(required=False)
+        date_from = DayFilter()
+        date_to = DayFilter()
 
     @extend_schema(parameters=[LedgerFilters], responses=LedgerEntryOut(many=True))
     def get(self, request):
@@ -758,8 +758,8 @@ class AdminUsageCostsApi(APIView):
     MAX_DAYS = 366
 
     class UsageFilters(QueryFilters):
-        date_from = serializers.DateField(required=False)
-        date_to = serializers.DateField(required=False)
+        date_from = DayFilter()
+        date_to = DayFilter()
         tenant = serializers.IntegerField(required=False, min_value=1)
 
         def validate(self, data):

@@ -11,7 +11,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from afterresume.accounts.authentication import ApiTokenAuthentication
-from afterresume.core.filters import QueryFilters
+from afterresume.core.filters import DayFilter, QueryFilters
 from afterresume.core.pagination import StrictCursorPagination
 from afterresume.tenants.apis import TenantApi
 from afterresume.worklogs.files import SUFFIXES, TEXT_TYPES
@@ -145,8 +145,8 @@ class WorkLogPagination(StrictCursorPagination):
 
 class WorkLogFilters(QueryFilters):
     search = serializers.CharField(max_length=200, required=False)
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = DayFilter()
+    date_to = DayFilter()
     employer = serializers.CharField(max_length=200, required=False)
     project = serializers.CharField(max_length=200, required=False)
     tag = serializers.CharField(max_length=50, required=False)

@@ -100,3 +100,36 @@ def test_a_cursor_that_is_not_there_is_a_404_empty_included(owner, cursor):
 
     assert response.status_code == 404
     assert response.json()["message"] == "Invalid cursor"
+
+
+DAY_FILTERS = [
+    ("/api/worklogs/", "date_from"),
+    ("/api/worklogs/", "date_to"),
+    ("/api/billing/reserve/ledger/", "date_from"),
+    ("/api/billing/reserve/ledger/", "date_to"),
+    ("/api/admin/audit/", "date_from"),
+    ("/api/admin/audit/", "date_to"),
+    ("/api/billing/admin/usage/costs/", "date_from"),
+    ("/api/billing/admin/usage/costs/", "date_to"),
+]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize(("path", "name"), DAY_FILTERS)
+def test_a_day_at_the_ends_of_the_calendar_is_a_400_naming_the_filter_not_a_500(operator, path, name, day):
+    # given a day whose neighbours (the ranges' day after, usage's 29 days before) do not exist
+    client = token_client(operator)
+
+    response = client.get(path, {name: day})
+
+    assert response.status_code == 400
+    assert response.json()["extra"]["fields"] == {name: ["Choose a day from 1900-01-01 to 9998-12-31."]}
+
+
+def test_the_usage_report_of_the_first_days_allowed_is_answered(operator):
+    response = token_client(operator).get(
+        "/api/billing/admin/usage/costs/", {"date_from": "1900-01-01", "date_to": "1900-01-02"}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["rows"] == []
