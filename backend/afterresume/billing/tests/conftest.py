@@ -17,12 +17,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+LOCALSTRIPE_STATE = Path("/tmp/localstripe.pickle")  # localstripe's own, fixed path
+
+
 @pytest.fixture(scope="session")
 def localstripe_url():
     port = free_port()
     binary = Path(sys.executable).parent / "localstripe"
+    # --from-scratch: not the state another run left in localstripe's fixed file
+    # (/tmp/localstripe.pickle), which is removed again when it stops.
     process = subprocess.Popen(
-        [str(binary), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [str(binary), "--port", str(port), "--from-scratch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
@@ -38,6 +45,7 @@ def localstripe_url():
     yield url
     process.terminate()
     process.wait(timeout=10)
+    LOCALSTRIPE_STATE.unlink(missing_ok=True)
 
 
 def localstripe_sends_webhooks_to(localstripe_url: str, webhook_url: str, secret: str) -> None:
