@@ -297,6 +297,7 @@ class StatusBarApi(TenantApi):
         responses=inline_serializer(
             "StatusBar",
             {
+                "reserve_balance_micros": serializers.IntegerField(),
                 "reserve_balance_cents": serializers.IntegerField(),
                 "reserve_balance_dollars": serializers.CharField(),
                 "is_low_balance": serializers.BooleanField(),
@@ -311,6 +312,7 @@ class StatusBarApi(TenantApi):
         account = ReserveAccount.objects.get(tenant=request.tenant)
         return Response(
             {
+                "reserve_balance_micros": account.balance_micros,
                 "reserve_balance_cents": micros_to_cents(account.balance_micros),
                 "reserve_balance_dollars": micros_to_dollars(account.balance_micros),
                 "is_low_balance": account.balance_micros < account.low_balance_threshold_micros,

@@ -9,7 +9,7 @@ CENT = Decimal("0.01")
 
 def dollars(micros: int | None) -> Decimal | None:
     """To the cent, rounded toward zero on both sides of zero: an amount is never shown larger
-    than it is, a debit no more than a credit (-1 micro-dollar is -0.00, as +1 is 0.00)."""
+    than it is, a debit no more than a credit (-1 micro-dollar is 0.00, as +1 is; like the backend)."""
     if micros is None:
         return None
     return (Decimal(int(micros)) / MICROS).quantize(CENT, rounding=ROUND_DOWN)
@@ -27,5 +27,5 @@ def dollars_text(
     else:
         amount = dollars(micros or 0)
     text = f"{abs(amount):,f}" if grouped else f"{abs(amount):f}"
-    sign = "-" if amount.is_signed() else ""
+    sign = "-" if amount < 0 else ""  # never "-0.00": what rounds to nothing has no sign
     return f"{sign}${text}" if symbol else f"{sign}{text}"

@@ -15,9 +15,9 @@ from webapp.core.money import dollars, dollars_text
     [
         (0, "0.00"),
         (1, "0.00"),
-        (-1, "-0.00"),
+        (-1, "0.00"),
         (9_999, "0.00"),
-        (-9_999, "-0.00"),
+        (-9_999, "0.00"),
         (10_000, "0.01"),
         (-10_000, "-0.01"),
         (1_999_999, "1.99"),
@@ -40,7 +40,7 @@ def test_exact_amounts_keep_every_micro_dollar(micros, shown):
 
 @pytest.mark.parametrize(
     ("micros", "shown"),
-    [(12_345_678_900, "$12,345.67"), (-1_999_999, "-$1.99"), (-1, "-$0.00"), (0, "$0.00")],
+    [(12_345_678_900, "$12,345.67"), (-1_999_999, "-$1.99"), (-1, "$0.00"), (0, "$0.00")],
 )
 def test_amounts_with_the_dollar_sign_put_it_after_the_minus(micros, shown):
     assert dollars_text(micros, symbol=True, grouped=True) == shown
@@ -79,8 +79,8 @@ def test_the_admin_summary_cards_show_dollars_with_the_sign_and_round_negatives_
 @pytest.mark.parametrize(
     ("template", "shown"),
     [
-        ("{{ micros|micros_to_dollars }}", "-0.00"),
-        ("{{ micros|micros_to_usd }}", "-$0.00"),
+        ("{{ micros|micros_to_dollars }}", "0.00"),
+        ("{{ micros|micros_to_usd }}", "$0.00"),
     ],
 )
 def test_the_template_filters_use_the_same_formatter(template, shown):

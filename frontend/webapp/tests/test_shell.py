@@ -180,6 +180,7 @@ def test_the_dashboard_sends_signed_out_visitors_to_the_sign_in_page(client, db)
 
 
 LOW_BAR = {
+    "reserve_balance_micros": 0,
     "reserve_balance_cents": 0,
     "reserve_balance_dollars": "0.00",
     "is_low_balance": True,
@@ -215,6 +216,7 @@ def test_a_healthy_balance_is_green_in_the_status_bar(backend, signed_in):
     backend.expect_request("/api/status/bar/").respond_with_json(
         {
             **LOW_BAR,
+            "reserve_balance_micros": 50_000_000,
             "reserve_balance_cents": 5000,
             "reserve_balance_dollars": "50.00",
             "is_low_balance": False,
@@ -270,3 +272,14 @@ def test_too_many_writes_get_a_page_that_says_to_wait_not_a_server_error(backend
     assert "Request was throttled. Expected available in 37 seconds." in page.content.decode()
     assert htmx.status_code == 429
     assert htmx.content == b""
+
+
+def test_a_balance_below_zero_reads_minus_dollars_and_is_red_in_the_status_bar(backend, signed_in):
+    backend.expect_request("/api/status/bar/").respond_with_json(
+        {**LOW_BAR, "reserve_balance_micros": -5_000_001, "reserve_balance_cents": -500}
+    )
+
+    fragment = signed_in.get("/status-bar/").content.decode()
+
+    assert "-$5.00" in fragment and "$-5.00" not in fragment
+    assert "text-danger" in fragment

@@ -42,6 +42,7 @@ def test_the_status_bar_reads_the_counters(owner):
     assert {
         k: body[k]
         for k in (
+            "reserve_balance_micros",
             "reserve_balance_cents",
             "reserve_balance_dollars",
             "is_low_balance",
@@ -50,6 +51,7 @@ def test_the_status_bar_reads_the_counters(owner):
             "jobs_running",
         )
     } == {
+        "reserve_balance_micros": 25_000_000,
         "reserve_balance_cents": 2500,
         "reserve_balance_dollars": "25.00",
         "is_low_balance": False,
