@@ -31,7 +31,7 @@ OUTPUT = REPO / ".run" / "fuzz"
 sys.path.insert(0, str(BACKEND))  # the backend's packages, for seeding its database
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 # Used when no options are given: ~2 minutes per token on 2 cores.
-DEFAULT_OPTIONS = ["--max-examples", "60"]
+DEFAULT_OPTIONS = ["--max-examples", "100"]
 PASSWORD = secrets.token_urlsafe(16)
 UNLIMITED = "100000/m"
 
