@@ -51,7 +51,7 @@ def test_an_operator_adjusts_a_reserve_and_sees_it_in_the_ledger_and_the_audit_l
 
     # and the member sees it: the status bar (red, negative) and the billing page
     member_page.goto(system.frontend_url + "/billing/")
-    expect(member_page.locator("#status-balance")).to_contain_text("$-5.00")
+    expect(member_page.locator("#status-balance")).to_contain_text("-$5.00")
     expect(member_page.locator("#status-balance")).to_have_class(re.compile("text-danger"))
     expect(member_page.locator("#reserve-balance")).to_contain_text("-5.00")
     expect(member_page.locator("#ledger tbody tr").first).to_contain_text(
