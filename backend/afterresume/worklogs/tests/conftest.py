@@ -1,6 +1,7 @@
 """Fixtures of the worklog and evidence tests: API clients per persona, an entry factory and a
 throwaway media folder. The personas themselves come from backend/conftest.py."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,14 @@ def media_root(settings, tmp_path) -> Path:
     root.mkdir()
     settings.MEDIA_ROOT = str(root)
     return root
+
+
+@pytest.fixture
+def searchable_entries(owner, make_entry):
+    """Four entries the search tests of both databases look through."""
+    make_entry(owner, "Deployed the service to production", date=date(2026, 2, 1), employer="Acme")
+    make_entry(owner, "Reviewed the release checklist with the team", date=date(2026, 2, 2))
+    make_entry(
+        owner, "Wrote the quarterly report", date=date(2026, 2, 3), employer="Initech", project="Atlas"
+    )
+    make_entry(owner, "The report was late: quarterly numbers missing", date=date(2026, 2, 4))

@@ -3,8 +3,6 @@ backend tests run on PostgreSQL, whose full text answers the API; the filter use
 plain Django lookups, so it is proven here on the same rows and against PostgreSQL's answers (the
 browser tests run it on SQLite itself, through the run command)."""
 
-from datetime import date
-
 import pytest
 
 from afterresume.worklogs.models import WorkLog
@@ -32,16 +30,6 @@ SEARCHED_FIELDS = ("content", "employer", "project")
 )
 def test_the_web_search_syntax_is_parsed_into_clauses_of_alternatives(query, clauses):
     assert websearch_parse(query) == clauses
-
-
-@pytest.fixture
-def searchable_entries(owner, make_entry):
-    make_entry(owner, "Deployed the service to production", date=date(2026, 2, 1), employer="Acme")
-    make_entry(owner, "Reviewed the release checklist with the team", date=date(2026, 2, 2))
-    make_entry(
-        owner, "Wrote the quarterly report", date=date(2026, 2, 3), employer="Initech", project="Atlas"
-    )
-    make_entry(owner, "The report was late: quarterly numbers missing", date=date(2026, 2, 4))
 
 
 # The same searches as test_search_is_postgresql_full_text_with_stemming_and_web_syntax, less the

@@ -390,16 +390,6 @@ def test_the_list_filters_by_date_range_employer_project_tag_and_source(
     assert contents(response) == expected
 
 
-@pytest.fixture
-def searchable_entries(owner, make_entry):
-    make_entry(owner, "Deployed the service to production", date=date(2026, 2, 1), employer="Acme")
-    make_entry(owner, "Reviewed the release checklist with the team", date=date(2026, 2, 2))
-    make_entry(
-        owner, "Wrote the quarterly report", date=date(2026, 2, 3), employer="Initech", project="Atlas"
-    )
-    make_entry(owner, "The report was late: quarterly numbers missing", date=date(2026, 2, 4))
-
-
 @pytest.mark.parametrize(
     ("search", "expected"),
     [
