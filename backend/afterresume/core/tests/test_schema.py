@@ -1,9 +1,13 @@
 """What the code declares stays in step with what it publishes and migrates: the OpenAPI schema
 (DESIGN §8, drf-spectacular) builds, validates and raises no warning (a warning means an endpoint
-the schema describes wrongly), and no model change lacks its migration."""
+the schema describes wrongly) and is the one committed as backend/openapi.yaml (the contract the
+frontend's tests hold their client and fakes to), and no model change lacks its migration."""
+
+import difflib
 
 import pytest
 import yaml
+from django.conf import settings
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
@@ -23,6 +27,24 @@ def test_the_openapi_schema_validates_without_warnings(tmp_path):
         "/api/billing/webhook/",
     ):
         assert path in schema["paths"], path
+
+
+def test_the_committed_openapi_schema_is_the_one_the_code_generates(tmp_path):
+    generated = tmp_path / "openapi.yaml"
+
+    call_command("spectacular", "--file", str(generated))
+
+    committed = (settings.BASE_DIR / "openapi.yaml").read_text()
+    difference = difflib.unified_diff(
+        committed.splitlines(keepends=True),
+        generated.read_text().splitlines(keepends=True),
+        "backend/openapi.yaml (committed)",
+        "backend/openapi.yaml (generated from the code)",
+        n=2,
+    )
+    stale = "".join(difference)
+    if stale:
+        pytest.fail(f"backend/openapi.yaml is stale: run `./dev schema` and commit it.\n{stale[:4000]}")
 
 
 def test_every_model_change_has_its_migration(db):
