@@ -138,6 +138,37 @@ class WorkLogDetailOut(WorkLogOut):
     evidence = EvidenceOut(many=True)
 
 
+class WorkLogSuggestionsOut(serializers.Serializer):
+    """Distinct employers, projects and tags of the person's most recent entries, most recent first,
+    and their today: what a form for logging work offers and starts from."""
+
+    employers = serializers.ListField(child=serializers.CharField())
+    projects = serializers.ListField(child=serializers.CharField())
+    tags = serializers.ListField(child=serializers.CharField())
+    last_employer = serializers.CharField(allow_blank=True)
+    last_project = serializers.CharField(allow_blank=True)
+    today = serializers.DateField(help_text="Today in the person's own time zone.")
+
+
+class WorkLogStatsOut(serializers.Serializer):
+    """The person's counters, counted in their own time zone: entries this week (Monday first), the
+    current streak of days with an entry, and all entries."""
+
+    today = serializers.DateField(help_text="Today in the person's own time zone.")
+    this_week = serializers.IntegerField()
+    streak_days = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class WorkLogCreatedOut(WorkLogOut):
+    """The created entry, plus what a form that logs several entries in a row needs next, so that
+    saving costs one call."""
+
+    suggestions = WorkLogSuggestionsOut(
+        help_text="The suggestions as they are after this entry (as GET /api/worklogs/suggestions/)."
+    )
+
+
 class WorkLogPagination(StrictCursorPagination):
     def get_ordering(self, request, queryset, view):
         return ORDERINGS.get(request.query_params.get("ordering", "-date"), ORDERINGS["-date"])
@@ -174,14 +205,15 @@ class WorkLogListCreateApi(TenantApi):
         page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response([worklog_out(entry) for entry in page])
 
-    @extend_schema(request=WorkLogIn, responses={201: WorkLogOut})
+    @extend_schema(request=WorkLogIn, responses={201: WorkLogCreatedOut})
     def post(self, request):
         given = WorkLogIn(data=request.data)
         given.is_valid(raise_exception=True)
         entry = worklog_create(
             tenant=request.tenant, author=request.user, source=_source_for(request), **given.validated_data
         )
-        return Response(worklog_out(entry), status=status.HTTP_201_CREATED)
+        suggestions = worklog_suggestions(tenant=request.tenant, author=request.user)
+        return Response({**worklog_out(entry), "suggestions": suggestions}, status=status.HTTP_201_CREATED)
 
 
 class OwnEntryMixin:
@@ -217,34 +249,13 @@ class WorkLogDetailApi(OwnEntryMixin, TenantApi):
 
 
 class WorkLogSuggestionsApi(TenantApi):
-    @extend_schema(
-        responses=inline_serializer(
-            "WorkLogSuggestions",
-            {
-                "employers": serializers.ListField(child=serializers.CharField()),
-                "projects": serializers.ListField(child=serializers.CharField()),
-                "tags": serializers.ListField(child=serializers.CharField()),
-                "last_employer": serializers.CharField(),
-                "last_project": serializers.CharField(),
-            },
-        )
-    )
+    @extend_schema(responses=WorkLogSuggestionsOut)
     def get(self, request):
         return Response(worklog_suggestions(tenant=request.tenant, author=request.user))
 
 
 class WorkLogStatsApi(TenantApi):
-    @extend_schema(
-        responses=inline_serializer(
-            "WorkLogStats",
-            {
-                "today": serializers.DateField(),
-                "this_week": serializers.IntegerField(),
-                "streak_days": serializers.IntegerField(),
-                "total": serializers.IntegerField(),
-            },
-        )
-    )
+    @extend_schema(responses=WorkLogStatsOut)
     def get(self, request):
         return Response(worklog_stats(tenant=request.tenant, author=request.user))
 

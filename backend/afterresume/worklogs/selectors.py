@@ -6,10 +6,10 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from afterresume.accounts.models import User
+from afterresume.accounts.timezones import today_for
 from afterresume.tenants.models import Tenant
-from afterresume.worklogs.models import Evidence, Tag, WorkLog
+from afterresume.worklogs.models import Evidence, WorkLog
 from afterresume.worklogs.search import websearch_filter
-from afterresume.worklogs.services import today_for
 
 ORDERINGS = {
     "date": ("date", "id"),
@@ -77,7 +77,8 @@ def evidence_get(*, tenant: Tenant, author: User, worklog_id: int, evidence_id: 
 
 def worklog_suggestions(*, tenant: Tenant, author: User, recent: int = 300, limit: int = 10) -> dict:
     """Distinct employers, projects and tags of the person's most recent entries, most recent
-    first — what the quick-add modal offers. Reads only the newest `recent` entries (index walk)."""
+    first, and their today — what the quick-add form offers and starts from. Reads only the newest
+    `recent` entries (index walk)."""
     rows = list(
         WorkLog.objects.private_to(tenant=tenant, author=author)
         .order_by("-date", "-id")
@@ -100,6 +101,7 @@ def worklog_suggestions(*, tenant: Tenant, author: User, recent: int = 300, limi
         "tags": _distinct(list(tag_rows), limit * 2),
         "last_employer": last[1] if last else "",
         "last_project": last[2] if last else "",
+        "today": today_for(author).isoformat(),
     }
 
 
@@ -137,7 +139,3 @@ def worklog_stats(*, tenant: Tenant, author: User) -> dict:
         "streak_days": streak,
         "total": entries.count(),
     }
-
-
-def tag_list(*, tenant: Tenant, author: User) -> QuerySet[Tag]:
-    return Tag.objects.private_to(tenant=tenant, author=author).order_by("name")

@@ -5,25 +5,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from afterresume.accounts.models import User
+from afterresume.accounts.timezones import today_for
 from afterresume.tenants.models import Tenant
 from afterresume.worklogs.files import detect_evidence_type
 from afterresume.worklogs.models import Evidence, Tag, WorkLog
 
 MAX_TAGS = 20
-
-
-def today_for(user: User) -> Date:
-    """ "Today" in the person's own time zone (DESIGN §5)."""
-    from zoneinfo import ZoneInfo
-
-    try:
-        zone = ZoneInfo(user.time_zone or "UTC")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return timezone.now().astimezone(zone).date()
 
 
 def _clean_tags(tags) -> list[str]:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from afterresume.worklogs.services import today_for, worklog_create
+from afterresume.accounts.timezones import today_for
+from afterresume.worklogs.services import worklog_create
 from conftest import PASSWORD, token_client
 
 LOGIN = "/_allauth/app/v1/auth/login"

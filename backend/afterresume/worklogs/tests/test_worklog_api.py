@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from afterresume.accounts.timezones import today_for
 from afterresume.worklogs.models import Tag, WorkLog
-from afterresume.worklogs.services import today_for
 
 ENTRIES = "/api/worklogs/"
 SUGGESTIONS = "/api/worklogs/suggestions/"
@@ -80,6 +80,14 @@ def test_creating_an_entry_with_a_token_echoes_it_with_normalised_tags_and_sourc
         "metadata": {"ticket": "AR-12", "hours": 3},
         "created_at": entry.created_at.isoformat(),
         "updated_at": entry.updated_at.isoformat(),
+        "suggestions": {
+            "employers": ["Acme Corp"],
+            "projects": ["Billing"],
+            "tags": ["code review", "django", "python"],
+            "last_employer": "Acme Corp",
+            "last_project": "Billing",
+            "today": today.isoformat(),
+        },
     }
     assert (entry.tenant, entry.author, entry.source) == (owner.membership.tenant, owner, "api")
     assert sorted(entry.tags.values_list("name", flat=True)) == ["code review", "django", "python"]
@@ -88,6 +96,40 @@ def test_creating_an_entry_with_a_token_echoes_it_with_normalised_tags_and_sourc
         ("django", owner.id),
         ("python", owner.id),
     ]
+
+
+def test_the_create_answer_carries_the_suggestions_as_they_are_after_the_new_entry(
+    owner, owner_client, make_entry
+):
+    # given earlier entries, one of them the newest by date
+    today = today_for(owner)
+    make_entry(owner, date=today, employer="Acme", project="Search", tags=["python"])
+    make_entry(owner, date=today - timedelta(days=3), employer="Globex", project="Billing", tags=["sql"])
+
+    # when an entry with a new employer, project and tag is created for yesterday
+    response = owner_client.post(
+        ENTRIES,
+        {
+            "date": (today - timedelta(days=1)).isoformat(),
+            "content": "Rolled out the new search",
+            "employer": "Initech",
+            "project": "Atlas",
+            "tags": ["rollout"],
+        },
+        format="json",
+    )
+
+    # then its answer has the suggestions GET /api/worklogs/suggestions/ now gives
+    assert response.status_code == 201
+    assert response.json()["suggestions"] == {
+        "employers": ["Acme", "Initech", "Globex"],
+        "projects": ["Search", "Atlas", "Billing"],
+        "tags": ["python", "rollout", "sql"],
+        "last_employer": "Acme",
+        "last_project": "Search",
+        "today": today.isoformat(),
+    }
+    assert response.json()["suggestions"] == owner_client.get(SUGGESTIONS).json()
 
 
 def test_an_entry_created_from_a_frontend_session_has_source_manual(owner, session_client):
@@ -621,6 +663,7 @@ def test_suggestions_are_distinct_recent_values_most_recent_first(owner, owner_c
         "tags": ["python", "django", "sql"],
         "last_employer": "Acme",
         "last_project": "Search",
+        "today": today.isoformat(),
     }
 
 
@@ -636,14 +679,26 @@ def test_the_last_employer_and_project_come_from_the_newest_entry_even_when_empt
     assert (body["last_employer"], body["last_project"]) == ("", "")
 
 
-def test_suggestions_without_entries_are_empty(owner_client):
+def test_suggestions_without_entries_are_empty(owner, owner_client):
     assert owner_client.get(SUGGESTIONS).json() == {
         "employers": [],
         "projects": [],
         "tags": [],
         "last_employer": "",
         "last_project": "",
+        "today": today_for(owner).isoformat(),
     }
+
+
+@pytest.mark.parametrize("time_zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_suggestions_give_today_in_the_persons_own_time_zone(owner, owner_client, time_zone):
+    # given someone at UTC+14 or UTC-11: their today is never the same as both UTC's and the other's
+    owner.time_zone = time_zone
+    owner.save(update_fields=["time_zone"])
+
+    body = owner_client.get(SUGGESTIONS).json()
+
+    assert body["today"] == datetime.now(ZoneInfo(time_zone)).date().isoformat()
 
 
 # --- stats ---------------------------------------------------------------------------------------
@@ -770,9 +825,37 @@ def test_someone_elses_entries_never_show_in_lists_search_suggestions_or_stats(
         "tags": ["mine"],
         "last_employer": "Own Co",
         "last_project": "Own",
+        "today": today_for(user).isoformat(),
     }
     stats = client.get(STATS).json()
     assert (stats["this_week"], stats["streak_days"], stats["total"]) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("persona", ["teammate", "outsider"])
+def test_the_create_answer_suggests_only_the_callers_own_values(request, owners_secret_entry, persona):
+    user = request.getfixturevalue(persona)
+    client = request.getfixturevalue(f"{persona}_client")
+
+    response = client.post(
+        ENTRIES,
+        {
+            "date": today_for(user).isoformat(),
+            "content": "My own work",
+            "employer": "Own Co",
+            "tags": ["mine"],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["suggestions"] == {
+        "employers": ["Own Co"],
+        "projects": [],
+        "tags": ["mine"],
+        "last_employer": "Own Co",
+        "last_project": "",
+        "today": today_for(user).isoformat(),
+    }
 
 
 def test_the_owner_does_not_see_a_teammates_entries_either(owner, teammate, owner_client, make_entry):
@@ -859,7 +942,9 @@ def test_script_payloads_are_returned_verbatim_as_json(owner, owner_client):
         "tags": [SCRIPT],
         "last_employer": SCRIPT,
         "last_project": f"<b>{SCRIPT}</b>",
+        "today": today_for(owner).isoformat(),
     }
+    assert answers[0].json()["suggestions"] == answers[3].json()
     assert WorkLog.objects.get().content == payload["content"]
 
 
