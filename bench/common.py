@@ -102,7 +102,7 @@ def configure(services: Services, run_dir: Path) -> None:
             "AFTERRESUME_IGNORE_DOTENV": "1",
             "AFTERRESUME_RUN_DIR": str(run_dir),
             "LOG_LEVEL": "WARNING",
-            # Benchmarks write far faster than a person (DESIGN §11: 120 writes a minute per token).
+            # Benchmarks write far faster than a person (the API allows 120 writes a minute per token).
             "RATE_LIMIT_API_WRITES": "1000000/m",
         }
     )

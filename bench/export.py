@@ -1,7 +1,7 @@
 """Ledger export benchmark (issue 5): `GET /api/billing/admin/ledger/export.csv` streamed over HTTP
 at 10,000 and at 1,000,000 ledger rows. The server's memory must not grow with the number of rows:
 the peak RSS growth of the gunicorn worker that serves a 1,000,000-row export, as a ratio to the
-same at 10,000 rows in the same run, must be at most 1.5 (DESIGN §10). Growths under 1 MiB are
+same at 10,000 rows in the same run, must be at most 1.5. Growths under 1 MiB are
 allocator noise, so the baseline counts as at least 1 MiB in that ratio; the raw figures, the peak
 RSS ratio and the worker's growth after the first quarter of each large export are printed too.
 

@@ -1,6 +1,6 @@
 """Ledger benchmark (issue 5): posting throughput of `ledger_post` on one hot account and on
 1,000 accounts, each as a ratio to the same SQL transaction issued directly with psycopg in the
-same run (DESIGN §6, §10).
+same run (docs/money.md, docs/decisions.md).
 
     .venv/bin/python bench/ledger.py            # or: ./dev bench:ledger
     .venv/bin/python bench/ledger.py --seconds 4 --rounds 2 --threads 4   # a quicker look

@@ -1,5 +1,5 @@
 """Worklog benchmark (issue 4): list and create latency at 100,000 entries, through the real HTTP
-stack, each as a ratio to a trivial authenticated endpoint of the same server (DESIGN §10).
+stack, each as a ratio to a trivial authenticated endpoint of the same server.
 
     .venv/bin/python bench/worklogs.py            # or: ./dev bench
     .venv/bin/python bench/worklogs.py --entries 20000 --rounds 100   # a quicker look

@@ -1,5 +1,5 @@
 """Automatic top-up, rate cards and usage costs in a real browser (issue 5, second slice), and the
-status bar's back-off on errors (DESIGN §8), proved with Playwright's fake clock."""
+status bar's back-off on errors, proved with Playwright's fake clock."""
 
 import re
 from datetime import UTC, date, datetime, timedelta

@@ -1,4 +1,4 @@
-"""DESIGN §1 flow 1 in a real browser: an operator invites, a newcomer signs up with the invite
+"""Sign-up with an invite passkey in a real browser: an operator invites, a newcomer signs up with the invite
 passkey, signs out and in again; the same passkey cannot be used twice; admin pages stay closed to
 everyone else."""
 

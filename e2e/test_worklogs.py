@@ -1,4 +1,4 @@
-"""DESIGN §1 flow 2 in a real browser: the quick-add modal, the timeline, evidence files."""
+"""Logging work in a real browser: the quick-add modal, the timeline, evidence files."""
 
 import hashlib
 import re

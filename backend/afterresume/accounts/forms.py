@@ -14,7 +14,7 @@ class SignupForm(forms.Form):
 
     passkey = forms.CharField(max_length=200, strip=True)
     display_name = forms.CharField(max_length=120, required=False, strip=True)
-    # Filled in by the browser (its own time zone); "today" and streaks use it (DESIGN §5).
+    # Filled in by the browser (its own time zone); "today" and streaks use it.
     time_zone = forms.CharField(max_length=64, required=False, strip=True)
 
     def clean_time_zone(self):

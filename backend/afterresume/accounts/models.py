@@ -26,7 +26,7 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person. The e-mail address is the login; the row is never deleted (DESIGN §11)."""
+    """A person. The e-mail address is the login; the row is never deleted (docs/money.md)."""
 
     email = models.EmailField(max_length=254, unique=True)
     display_name = models.CharField(max_length=120, blank=True)

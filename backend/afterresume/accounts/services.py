@@ -40,7 +40,7 @@ def signup_complete(
         tenant = tenant_create_with_owner(owner=user)
     passkey_redeem(passkey=passkey, user=user, tenant=tenant, request=request)
     if passkey.starter_credit_micros:
-        # Promotional money, kept apart from paid money as a `grant` (DESIGN §6); once per person.
+        # Promotional money, kept apart from paid money as a `grant` (docs/money.md); once per person.
         ledger_post(
             account_id=tenant.reserve.pk,
             kind=LedgerEntry.Kind.GRANT,

@@ -3,7 +3,7 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    """The one audit log (DESIGN §4): who did what, when, from where. Rows are only added."""
+    """The one audit log: who did what, when, from where. Rows are only added."""
 
     class Category(models.TextChoices):
         AUTH = "auth", "Sign-in and sign-up"

@@ -1,5 +1,5 @@
-"""Errors of the domain that an API call answers with a status of their own (DESIGN §6: a request
-refused for funds answers 402 with the amount needed). Services raise them without knowing about
+"""Errors of the domain that an API call answers with a status of their own (e.g. 402 for work the
+reserve cannot cover, with the amount needed: docs/api.md). Services raise them without knowing about
 HTTP; the one exception handler (core.errors) turns them into the one error shape."""
 
 

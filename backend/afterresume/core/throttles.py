@@ -1,6 +1,6 @@
-"""DESIGN §11: API writes are limited per token (a personal API token, or the session token the
+"""API writes are limited per token (a personal API token, or the session token the
 frontend holds for a signed-in browser). Reads are not limited here. Counters live in the shared
-cache, so the budget holds across processes."""
+cache, so the budget holds across processes (docs/api.md)."""
 
 import hashlib
 

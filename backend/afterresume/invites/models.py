@@ -6,7 +6,7 @@ from django.utils import timezone
 
 class InvitePasskey(models.Model):
     """An invite passkey: only its SHA-256 hash and a short display prefix are stored; the raw key
-    is shown once, when it is created (DESIGN §4)."""
+    is shown once, when it is created."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -25,7 +25,7 @@ class InvitePasskey(models.Model):
     max_uses = models.PositiveIntegerField(default=1)
     use_count = models.PositiveIntegerField(default=0)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    # Promotional credit posted to the new workspace's reserve at sign-up (a `grant`, DESIGN §6).
+    # Promotional credit posted to the new workspace's reserve at sign-up (a `grant`, docs/money.md).
     starter_credit_micros = models.BigIntegerField(default=0)
     target_tenant = models.ForeignKey(
         "tenants.Tenant",

@@ -15,7 +15,7 @@ class Tenant(models.Model):
 
 
 class TenantScopedQuerySet(models.QuerySet):
-    """The one tenant-scoping mechanism (DESIGN §4). Every non-admin read of tenant-owned rows
+    """The one tenant-scoping mechanism (docs/tenancy.md). Every non-admin read of tenant-owned rows
     starts here; an id from another tenant (or, for private data, another author) is then simply
     not found, which the APIs answer with 404."""
 
@@ -41,7 +41,7 @@ class Membership(TenantOwnedModel):
         OWNER = "owner", "Owner"
         MEMBER = "member", "Member"
 
-    # For now a person belongs to exactly one tenant (DESIGN §4): hence one-to-one.
+    # For now a person belongs to exactly one tenant (docs/tenancy.md): hence one-to-one.
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="membership")
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)

@@ -12,7 +12,7 @@ def tenant_create_with_owner(*, owner: User, name: str = "") -> Tenant:
     tenant = Tenant(name=(name or owner.display_name or owner.email.split("@")[0]).strip()[:120])
     tenant.full_clean()
     tenant.save()
-    # Every workspace has its reserve from the start (DESIGN §6).
+    # Every workspace has its reserve from the start (docs/money.md).
     reserve_account_create(tenant=tenant)
     membership_create(tenant=tenant, user=owner, role=Membership.Role.OWNER)
     return tenant

@@ -82,7 +82,7 @@ class WorkLogPatchIn(WorkLogIn):
 
 
 def worklog_out(entry: WorkLog) -> dict:
-    """Plain dicts, not a ModelSerializer: the list is the hot path (DESIGN §10)."""
+    """Plain dicts, not a ModelSerializer: the list is the hot path (docs/decisions.md)."""
     return {
         "id": entry.id,
         "date": entry.date.isoformat(),

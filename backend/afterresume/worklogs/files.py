@@ -1,4 +1,4 @@
-"""What an uploaded evidence file really is, from its bytes (DESIGN §5, defaults §11).
+"""What an uploaded evidence file really is, from its bytes (docs/decisions.md, "Files").
 
 Hand-written on purpose: the allow-list is eleven formats, each recognised by an exact signature
 (or, for Office files, by the parts inside the ZIP), and anything else is refused. General

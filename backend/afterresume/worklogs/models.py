@@ -9,7 +9,7 @@ from afterresume.tenants.models import TenantOwnedModel, TenantScopedQuerySet
 
 class Tag(TenantOwnedModel):
     """A person's tag. A table (not a JSON list) so that filtering works the same on SQLite and
-    PostgreSQL (DESIGN §5)."""
+    PostgreSQL (docs/decisions.md)."""
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=50)
@@ -24,7 +24,7 @@ class Tag(TenantOwnedModel):
 
 
 class WorkLog(TenantOwnedModel):
-    """One piece of work, private to its author (DESIGN §4, §5)."""
+    """One piece of work, private to its author (docs/tenancy.md)."""
 
     class Source(models.TextChoices):
         MANUAL = "manual", "Manual"

@@ -107,7 +107,7 @@ TEMPLATES = [
 DATABASES = {
     "default": env.dj_db_url("DATABASE_URL", f"sqlite:///{RUN_DIR / 'backend.sqlite3'}"),
 }
-# Persistent connections (DESIGN §10): a new connection per request costs ~7.6x.
+# Persistent connections: a new connection per request costs ~7.6x (docs/decisions.md).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -153,7 +153,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-# Periodic runs are declared here and run by plain `celery beat` (DESIGN §7).
+# Periodic runs are declared here and run by plain `celery beat` (docs/decisions.md).
 CELERY_BEAT_SCHEDULE = {
     "worker-ping": {"task": "afterresume.core.tasks.ping", "schedule": timedelta(seconds=30)},
     "reserve-auto-topup-sweep": {
@@ -198,7 +198,7 @@ HEADLESS_FRONTEND_URLS = {
 # allauth reads the client address through the account adapter, i.e. core.client_ip: its own
 # ALLAUTH_TRUSTED_PROXY_COUNT would believe a forwarded address from anyone, so it stays unset.
 
-# Rate limits (DESIGN §11), each overridable from the environment. allauth's syntax:
+# Rate limits (docs/api.md), each overridable from the environment. allauth's syntax:
 # "<count>/<period><s|m|h|d>/<ip|key|user>", several separated by commas.
 RATE_LIMIT_SIGNIN = env.str("RATE_LIMIT_SIGNIN", "20/m/ip")
 RATE_LIMIT_SIGNIN_FAILED = env.str("RATE_LIMIT_SIGNIN_FAILED", "20/m/ip,5/300s/key")
@@ -286,7 +286,7 @@ STORAGES = {
 }
 MEDIA_ROOT = RUN_DIR / "media"
 
-# --- payments (DESIGN §6) -------------------------------------------------------------------------
+# --- payments (docs/money.md) ---------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", "")
 # Where the stripe library sends API calls (tests point it at a local server; empty: Stripe).
@@ -303,7 +303,7 @@ TOPUP_PRESETS_DOLLARS = env.list("TOPUP_PRESETS_DOLLARS", [10, 25, 50, 100], sub
 TOPUP_MIN_DOLLARS = env.int("TOPUP_MIN_DOLLARS", 5)
 TOPUP_MAX_DOLLARS = env.int("TOPUP_MAX_DOLLARS", 500)
 
-# --- evidence files (DESIGN §5, §11) ------------------------------------------------------------
+# --- evidence files ------------------------------------------------------------------------------
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
 EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", 10)
 # Any S3 (AWS, MinIO) when a bucket is configured; the local filesystem otherwise.

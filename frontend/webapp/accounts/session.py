@@ -1,5 +1,5 @@
 """The browser session's view of the signed-in person. The backend session token lives only
-here, server-side (DESIGN §2); the browser holds nothing but the session cookie."""
+here, server-side (docs/decisions.md); the browser holds nothing but the session cookie."""
 
 import contextlib
 from functools import wraps

@@ -55,7 +55,7 @@ class BackendMiddleware:
                 return HttpResponse(status=429)  # app.js says so in a toast
             return render(request, "errors/rate_limited.html", {"message": exception.message}, status=429)
         if isinstance(exception, BackendPaymentRequired):
-            # The reserve cannot cover it (DESIGN §6): say how much and offer the top-up. An HTMX
+            # The reserve cannot cover it (docs/api.md): say how much and offer the top-up. An HTMX
             # request gets the same words as a toast (app.js shows HX-Trigger "toast").
             if request.htmx:
                 toast = {"text": exception.message, "level": "warning"}

@@ -180,7 +180,7 @@ def _admin_context(request, form=None, review=None) -> dict:
     return {
         "summary": request.backend.admin_reserve_summary(),
         "reconciliation": request.backend.admin_reconciliation(),
-        # The audit log's billing category, here as on the audit page (DESIGN §6).
+        # The audit log's billing category, here as on the audit page (docs/money.md).
         "billing_events": request.backend.admin_audit(category="billing")["results"][:8],
         "stripe_events": request.backend.admin_stripe_events(),
         "adjust_form": form,

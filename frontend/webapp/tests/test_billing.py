@@ -1,4 +1,4 @@
-"""The billing page (DESIGN §8): balance, top-up (saving the card for automatic top-ups), automatic
+"""The billing page: balance, top-up (saving the card for automatic top-ups), automatic
 top-up settings and what they did. The backend is faked at the HTTP boundary."""
 
 import json

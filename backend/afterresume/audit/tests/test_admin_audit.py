@@ -1,4 +1,4 @@
-"""Operators read the audit log through /api/admin/audit/, with filters (DESIGN §4)."""
+"""Operators read the audit log through /api/admin/audit/, with filters (docs/tenancy.md)."""
 
 from datetime import timedelta
 

@@ -1,5 +1,5 @@
-"""DESIGN §11: API writes are limited per token (120 a minute by default); reads are not, and every
-token, API or browser session, has its own budget. Over it: 429 in the one error shape."""
+"""API writes are limited per token (120 a minute by default); reads are not, and every
+token, API or browser session, has its own budget. Over it: 429 in the one error shape (docs/api.md)."""
 
 from django.test import Client
 

@@ -1,5 +1,5 @@
 """What the code declares stays in step with what it publishes and migrates: the OpenAPI schema
-(DESIGN §8, drf-spectacular) builds, validates and raises no warning (a warning means an endpoint
+(drf-spectacular, docs/api.md) builds, validates and raises no warning (a warning means an endpoint
 the schema describes wrongly) and is the one committed as backend/openapi.yaml (the contract the
 frontend's tests hold their client and fakes to), and no model change lacks its migration."""
 

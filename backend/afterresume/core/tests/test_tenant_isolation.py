@@ -1,4 +1,4 @@
-"""The route walk of DESIGN §4: every `/api/` route of the project, found by walking the URL
+"""The route walk (docs/tenancy.md): every `/api/` route of the project, found by walking the URL
 configuration, is checked for who may call it.
 
 - admin routes (`api/admin/…`): 403 for a signed-in non-operator, on every method, and nothing changes;

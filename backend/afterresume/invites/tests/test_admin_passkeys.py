@@ -1,4 +1,4 @@
-"""Operators manage invite passkeys through /api/admin/passkeys/ (DESIGN §4)."""
+"""Operators manage invite passkeys through /api/admin/passkeys/ (docs/tenancy.md)."""
 
 from datetime import datetime, timedelta
 

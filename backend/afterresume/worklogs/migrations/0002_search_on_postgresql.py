@@ -1,6 +1,6 @@
 """Full-text search on PostgreSQL: a trigger keeps search_vector current on every write path
 (services, bulk loads, raw SQL) and a GIN index serves the queries. Other databases skip this
-migration and search with a plain case-insensitive match (DESIGN §3: vendor-checked)."""
+migration and search with a plain case-insensitive match (vendor-checked: docs/architecture.md)."""
 
 from django.db import migrations
 

@@ -1,4 +1,4 @@
-"""Evidence on local storage (DESIGN §5, §11): files checked by content, stored under a key the
+"""Evidence on local storage: files checked by content, stored under a key the
 server makes, downloaded with attachment and nosniff headers, removed with their rows, and the
 author's alone."""
 

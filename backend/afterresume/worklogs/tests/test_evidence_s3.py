@@ -1,4 +1,4 @@
-"""Evidence on S3 (DESIGN §5): the same code path against a real S3-compatible server (moto in
+"""Evidence on S3: the same code path against a real S3-compatible server (moto in
 server mode, RECIPES "S3 in tests"): objects under server-made keys, downloads as a redirect to a
 short-lived presigned URL that forces an attachment and the stored type, nothing left behind by a
 refused upload, objects removed with their rows."""

@@ -1,6 +1,6 @@
-"""The worklog API (DESIGN §5): create with validation, list with keyset pagination, filters,
+"""The worklog API: create with validation, list with keyset pagination, filters,
 ordering and full-text search on PostgreSQL, retrieve/patch/delete, suggestions and stats — and
-that entries stay private to their author (DESIGN §4), teammates included."""
+that entries stay private to their author (docs/tenancy.md), teammates included."""
 
 import json
 from datetime import date, datetime, timedelta
