@@ -1,5 +1,6 @@
 """The frontend's view tests fake the backend at the HTTP boundary: a real local HTTP server
-(pytest-httpserver) answers what the backend would. Nothing of our own code is patched."""
+(pytest-httpserver) answers what the backend would. Nothing of our own code is patched. Every answer
+the fake gave is held to the backend's committed schema (contract.py) when the test ends."""
 
 import socket
 
@@ -7,6 +8,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from webapp.backend.client import reset_pool
+from webapp.tests import contract
 
 HEALTHY = {
     "status": "ok",
@@ -22,11 +24,24 @@ HEALTHY = {
 
 @pytest.fixture
 def backend(httpserver: HTTPServer, settings):
-    """A fake backend; tests declare the answers it gives."""
+    """A fake backend; tests declare the answers it gives, which must be what the real backend
+    documents for that path, method and status."""
     settings.BACKEND_URL = httpserver.url_for("").rstrip("/")
     reset_pool()
     yield httpserver
     reset_pool()
+    problems = [
+        problem
+        for request, response in httpserver.log
+        for problem in contract.answer_problems(
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+            content_type=response.mimetype,
+            body=response.get_json(silent=True) if response.is_json else None,
+        )
+    ]
+    assert not problems, "The fake backend answered what the API does not:\n" + "\n".join(problems)
 
 
 @pytest.fixture
@@ -91,11 +106,15 @@ def admin_billing_page(backend):
     events. A test gives its own events with `expect_oneshot_request` (answered first)."""
     backend.expect_request("/api/billing/admin/reserve/summary/").respond_with_json(
         {
+            "accounts": 0,
             "total_balance_micros": 0,
+            "total_held_micros": 0,
             "paid_in_micros": 0,
             "granted_micros": 0,
+            "usage_micros": 0,
             "low_balance_accounts": 0,
             "disputed_accounts": 0,
+            "stripe_events_needing_attention": 0,
         }
     )
     backend.expect_request("/api/billing/admin/reconciliation/").respond_with_json(

@@ -24,9 +24,29 @@ def adjustment(**changes) -> dict:
     } | changes
 
 
+def dollars(micros: int) -> str:
+    """As the backend writes an amount: two places, rounded toward zero."""
+    cents = abs(micros) // 10_000
+    return f"{'-' if micros < 0 and cents else ''}{cents // 100}.{cents % 100:02d}"
+
+
+def ledger_entry(*, balance_after_micros: int, amount_micros: int = 25 * DOLLAR, entry_id: int = 3) -> dict:
+    return {
+        "id": entry_id,
+        "created_at": "2026-11-20T10:00:00+00:00",
+        "kind": "adjustment",
+        "amount_micros": amount_micros,
+        "amount_dollars": dollars(amount_micros),
+        "balance_after_micros": balance_after_micros,
+        "balance_after_dollars": dollars(balance_after_micros),
+        "memo": "Goodwill credit",
+        "is_paid_money": False,
+    }
+
+
 def ledger_with_balance(micros: int | None) -> dict:
     """The workspace's ledger, newest movement first (None: no movement yet)."""
-    results = [] if micros is None else [{"id": 3, "kind": "topup", "balance_after_micros": micros}]
+    results = [] if micros is None else [ledger_entry(balance_after_micros=micros)]
     return {"count": len(results), "next": None, "previous": None, "results": results}
 
 
@@ -131,7 +151,19 @@ def test_a_workspace_without_movements_starts_from_zero(backend, signed_in_opera
 def test_a_confirmed_adjustment_is_posted_once_with_its_key(backend, signed_in_operator, acme_balance):
     acme_balance(3 * DOLLAR)
     backend.expect_request(ADJUST, method="POST").respond_with_json(
-        {"balance_micros": -2 * DOLLAR, "balance_dollars": "-2.00", "entry": {"id": 4}}, status=201
+        {
+            "balance_micros": -2 * DOLLAR,
+            "held_micros": 0,
+            "available_micros": -2 * DOLLAR,
+            "balance_cents": -200,
+            "balance_dollars": "-2.00",
+            "is_low_balance": True,
+            "low_balance_threshold_micros": 5 * DOLLAR,
+            "policy": "limited",
+            "is_disputed": False,
+            "entry": ledger_entry(balance_after_micros=-2 * DOLLAR, amount_micros=-5 * DOLLAR, entry_id=4),
+        },
+        status=201,
     )
 
     response = signed_in_operator.post("/admin/billing/adjust/", adjustment(confirmed_balance="-2000000"))

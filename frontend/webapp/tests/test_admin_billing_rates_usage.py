@@ -582,7 +582,11 @@ def test_the_address_pushed_is_never_another_page_than_the_billing_pages(
 def test_a_period_the_backend_refuses_shows_its_message_with_the_dates_kept(
     backend, signed_in_operator, tenants, fields, shown
 ):
-    body = api_error("Bad period.", fields) if fields else {"message": "Bad period.", "extra": {}}
+    body = (
+        api_error("Bad period.", fields)
+        if fields
+        else {"message": "Bad period.", "extra": {}, "request_id": "r-1"}
+    )
     backend.expect_request(USAGE_COSTS).respond_with_json(body, status=400)
 
     response = signed_in_operator.get(
@@ -611,13 +615,16 @@ def test_a_date_that_is_not_a_date_is_shown_on_the_form_and_costs_are_not_asked_
 
 
 def test_usage_costs_the_backend_cannot_give_are_said_so_in_the_section(backend, signed_in_operator, tenants):
-    backend.expect_request(USAGE_COSTS).respond_with_json(api_error("Not found."), status=404)
+    backend.expect_request(USAGE_COSTS).respond_with_json(
+        api_error("Something went wrong on our side."), status=500
+    )
 
     response = signed_in_operator.get("/admin/billing/usage/", headers=HTMX)
 
     assert response.status_code == 200  # swapped in: the rest of the page works
-    assert 'id="usage-unavailable">Usage costs cannot be shown right now: Not found.</div>' in (
-        response.content.decode()
+    assert (
+        'id="usage-unavailable">Usage costs cannot be shown right now: Something went wrong on our side.</div>'
+        in response.content.decode()
     )
 
 

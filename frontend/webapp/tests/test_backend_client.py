@@ -13,6 +13,19 @@ from webapp.backend.errors import (
     BackendUnavailable,
     BackendValidationError,
 )
+from webapp.tests.conftest import HEALTHY
+
+ME = {
+    "user": {
+        "id": 1,
+        "email": "ada@example.com",
+        "display_name": "Ada",
+        "time_zone": "UTC",
+        "is_staff": False,
+    },
+    "tenant": {"id": 1, "name": "Ada's workspace"},
+    "role": "owner",
+}
 
 
 def test_a_validation_error_carries_the_backends_field_messages(backend):
@@ -80,11 +93,11 @@ def test_a_refused_connection_is_unavailable_and_marks_the_client(backend_down):
 def test_the_session_token_and_client_address_are_sent_as_headers(backend):
     backend.expect_request(
         "/api/me/", headers={"X-Session-Token": "tok-123", "X-Forwarded-For": "203.0.113.9"}
-    ).respond_with_json({"email": "ada@example.com"})
+    ).respond_with_json(ME)
 
     answer = BackendClient(session_token="tok-123", client_address="203.0.113.9").get("/api/me/")
 
-    assert answer == {"email": "ada@example.com"}
+    assert answer == ME
 
 
 def test_connections_to_the_backend_are_reused(settings):
@@ -126,7 +139,7 @@ def test_connections_to_the_backend_are_reused(settings):
 
 def test_the_browsers_address_is_forwarded_and_a_forged_header_is_ignored(backend, client, db):
     # given no proxy in front of the frontend (TRUSTED_PROXY_HOPS=0)
-    backend.expect_request("/api/healthz/").respond_with_json({"status": "ok"})
+    backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
     # when a browser sends its own X-Forwarded-For
     client.get("/health/", headers={"X-Forwarded-For": "203.0.113.66"}, REMOTE_ADDR="198.51.100.7")
@@ -137,7 +150,7 @@ def test_the_browsers_address_is_forwarded_and_a_forged_header_is_ignored(backen
 
 def test_behind_one_trusted_proxy_the_address_it_appended_is_forwarded(backend, client, db, settings):
     settings.TRUSTED_PROXY_HOPS = 1
-    backend.expect_request("/api/healthz/").respond_with_json({"status": "ok"})
+    backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
     client.get("/health/", headers={"X-Forwarded-For": "203.0.113.66, 192.0.2.10"}, REMOTE_ADDR="10.1.2.3")
 

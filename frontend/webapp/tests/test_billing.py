@@ -144,6 +144,7 @@ def test_the_backends_refusal_is_shown_on_the_field_and_the_input_is_kept(billin
                     ]
                 }
             },
+            "request_id": "r-1",
         },
         status=400,
     )
@@ -165,7 +166,8 @@ def test_a_teammate_sees_the_settings_but_cannot_change_them(billing_backend, si
     session.save()
     with_profile(billing_backend)
     billing_backend.expect_request("/api/billing/profile/", method="PATCH").respond_with_json(
-        {"message": "Only the workspace's owners change billing settings.", "extra": {}}, status=403
+        {"message": "Only the workspace's owners change billing settings.", "extra": {}, "request_id": "r-1"},
+        status=403,
     )
 
     page = signed_in.get("/billing/").content.decode()
@@ -235,13 +237,17 @@ def test_the_admin_billing_page_shows_recent_billing_events_from_the_audit_log(
             "previous": None,
             "results": [
                 {
+                    "id": 31,
                     "created_at": "2026-11-30T10:00:00+00:00",
                     "category": "billing",
                     "action": "reserve.auto_topup_failed",
                     "actor_email": "",
-                    "summary": "Auto top-up failed: <b>declined</b>",
                     "tenant": "Acme",
+                    "target": "",
+                    "summary": "Auto top-up failed: <b>declined</b>",
                     "ip": None,
+                    "request_id": "",
+                    "data": {},
                 }
             ],
         }

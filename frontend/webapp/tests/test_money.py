@@ -57,11 +57,15 @@ def test_the_admin_summary_cards_show_dollars_with_the_sign_and_round_negatives_
     backend.expect_request("/api/admin/tenants/").respond_with_json([{"id": 7, "name": "Acme"}])
     backend.expect_oneshot_request("/api/billing/admin/reserve/summary/").respond_with_json(
         {
+            "accounts": 3,
             "total_balance_micros": -1_999_999,
+            "total_held_micros": 0,
             "paid_in_micros": 12_345_678_900,
             "granted_micros": 1,
+            "usage_micros": 0,
             "low_balance_accounts": 2,
             "disputed_accounts": 0,
+            "stripe_events_needing_attention": 0,
         }
     )
 

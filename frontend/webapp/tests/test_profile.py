@@ -57,6 +57,7 @@ def test_the_portal_explains_when_payments_are_simulated(backend, signed_in):
         {
             "message": "The customer portal needs Stripe; payments are simulated or not configured here.",
             "extra": {},
+            "request_id": "req-portal",
         },
         status=503,
     )

@@ -62,7 +62,7 @@ def test_every_page_renders_with_the_banner_when_the_backend_is_down(backend_dow
 def test_a_backend_that_does_not_answer_in_time_gives_the_banner_not_a_hang(backend, signed_in, settings):
     def slow(request):
         time.sleep(settings.BACKEND_READ_TIMEOUT + 0.5)
-        return Response("{}", content_type="application/json")
+        return Response(json.dumps(HEALTHY), content_type="application/json")
 
     backend.expect_request("/api/healthz/").respond_with_handler(slow)
 

@@ -22,6 +22,7 @@ def passkey(**overrides) -> dict:
         "expires_at": "2026-12-04T09:00:00+00:00",
         "max_uses": 1,
         "use_count": 0,
+        "starter_credit_micros": 0,
         "revoked_at": None,
         "target_tenant": None,
         **overrides,
@@ -509,7 +510,7 @@ def test_a_session_ended_elsewhere_during_a_user_change_sends_the_operator_to_si
     backend, signed_in_operator
 ):
     backend.expect_request("/api/admin/users/5/", method="PATCH").respond_with_json(
-        {"status": 410}, status=410
+        api_error("Authentication credentials were not provided."), status=401
     )
 
     response = signed_in_operator.post("/admin/users/5/deactivate/", headers=HTMX)

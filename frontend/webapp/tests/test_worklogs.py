@@ -22,6 +22,7 @@ SUGGESTIONS = {
     "tags": ["python", "release"],
     "last_employer": "Acme",
     "last_project": "Billing",
+    "today": "2026-11-25",
 }
 STATS = {"today": "2026-11-25", "this_week": 4, "streak_days": 3, "total": 128}
 PDF_BYTES = b"%PDF-1.7\n\x00\x01\x02 the invoice export design\n%%EOF"
@@ -188,7 +189,14 @@ def test_quick_add_form_offers_the_suggestions_in_datalists(backend, suggestions
 
 def test_quick_add_form_of_a_first_time_user_has_no_employer_or_project(backend, signed_in):
     backend.expect_request("/api/worklogs/suggestions/").respond_with_json(
-        {"employers": [], "projects": [], "tags": [], "last_employer": "", "last_project": ""}
+        {
+            "employers": [],
+            "projects": [],
+            "tags": [],
+            "last_employer": "",
+            "last_project": "",
+            "today": "2026-11-25",
+        }
     )
 
     page = signed_in.get("/entries/new/", headers=HTMX).content.decode()
@@ -227,7 +235,9 @@ SAVED = worklog(
 
 @pytest.fixture
 def saves_the_entry(backend, suggestions):
-    backend.expect_request("/api/worklogs/", method="POST").respond_with_json(SAVED, status=201)
+    backend.expect_request("/api/worklogs/", method="POST").respond_with_json(
+        {**SAVED, "suggestions": SUGGESTIONS}, status=201
+    )
     return backend
 
 
@@ -1168,7 +1178,9 @@ def test_hostile_text_is_escaped_in_the_quick_add_answer_and_its_out_of_band_tim
     backend.expect_request("/api/worklogs/suggestions/").respond_with_json(
         {**SUGGESTIONS, "employers": [SCRIPT], "projects": [SCRIPT], "tags": [SCRIPT]}
     )
-    backend.expect_request("/api/worklogs/", method="POST").respond_with_json(HOSTILE, status=201)
+    backend.expect_request("/api/worklogs/", method="POST").respond_with_json(
+        {**HOSTILE, "suggestions": SUGGESTIONS}, status=201
+    )
     backend.expect_request("/api/worklogs/", method="GET").respond_with_json(page_of([HOSTILE]))
 
     response = signed_in.post(
@@ -1205,7 +1217,7 @@ def test_the_dashboard_counters_show_a_dash_when_the_backend_is_down(backend_dow
 def test_a_failing_part_of_the_backend_leaves_the_dashboard_counters_as_a_dash(backend, signed_in):
     failing = {**HEALTHY, "status": "failing", "failing": ["database"]}
     backend.expect_request("/api/healthz/").respond_with_json(failing, status=503)
-    backend.expect_request("/api/worklogs/stats/").respond_with_json({"message": "boom"}, status=500)
+    backend.expect_request("/api/worklogs/stats/").respond_with_json(api_error("boom"), status=500)
 
     response = signed_in.get("/")
 
