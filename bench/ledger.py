@@ -85,8 +85,8 @@ RETURNING id, balance_after_micros, created_at
 # --- data -------------------------------------------------------------------------------------
 def create_accounts(count: int) -> tuple[int, list[int]]:
     """`count` workspaces for the spread case and one more for the hot case, each credited once."""
+    from afterresume.billing.ledger.posting import ledger_post
     from afterresume.billing.models import LedgerEntry
-    from afterresume.billing.services import ledger_post
 
     ids = workspaces_with_accounts(count + 1, name="Bench workspace")
     for account_id in ids:
@@ -105,7 +105,7 @@ class DjangoPoster:
     """(A) The real service function; Django gives each thread its own connection."""
 
     def __init__(self) -> None:
-        from afterresume.billing.services import ledger_post
+        from afterresume.billing.ledger.posting import ledger_post
 
         self.post_function = ledger_post
 
@@ -258,7 +258,7 @@ def profile_queries(account_id: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from afterresume.billing.services import ledger_post
+    from afterresume.billing.ledger.posting import ledger_post
 
     with CaptureQueriesContext(connection) as captured:
         ledger_post(account_id=account_id, kind="usage", amount_micros=-1, idempotency_key="bench:profile:1")
@@ -299,7 +299,7 @@ def python_share_of_post(account_id: int, posts: int) -> dict:
     by a wrapper) against the whole call, over `posts` sequential posts."""
     from django.db import connection
 
-    from afterresume.billing.services import ledger_post
+    from afterresume.billing.ledger.posting import ledger_post
 
     in_db = [0.0]
     per_statement: dict[str, float] = {}
@@ -336,7 +336,7 @@ def python_share_of_post(account_id: int, posts: int) -> dict:
 
 
 def reconcile() -> list:
-    from afterresume.billing.selectors import reserve_reconcile
+    from afterresume.billing.ledger.selectors import reserve_reconcile
 
     return reserve_reconcile()
 

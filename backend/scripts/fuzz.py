@@ -107,8 +107,8 @@ def seed() -> list[dict]:
 
     from afterresume.accounts.models import User
     from afterresume.accounts.tokens import api_token_create
+    from afterresume.billing.ledger.posting import ledger_post
     from afterresume.billing.models import LedgerEntry
-    from afterresume.billing.services import ledger_post
     from afterresume.invites.services import passkey_create
     from afterresume.tenants.services import tenant_create_with_owner
     from afterresume.worklogs.services import evidence_add, worklog_create

@@ -1,6 +1,6 @@
 from afterresume.audit.models import AuditEvent
 from afterresume.core.client_ip import client_ip
-from afterresume.core.request_id import current_request_id
+from afterresume.core.request_id import current_client_address, current_request_id
 
 
 def audit_record(
@@ -15,8 +15,17 @@ def audit_record(
     summary: str = "",
     data: dict | None = None,
 ) -> AuditEvent:
+    """Add one event to the audit log. Recorded while a request is handled, it carries the
+    client's address and the request id (services need not pass `request`; a caller that still
+    does gets the same)."""
     if actor is not None and not actor_email:
         actor_email = actor.email
+    if request is not None:
+        ip, request_id = client_ip(request), current_request_id()
+    elif (address := current_client_address()) is not None:
+        ip, request_id = address, current_request_id()
+    else:
+        ip, request_id = "", ""  # a task or a command: no client
     return AuditEvent.objects.create(
         category=category,
         action=action,
@@ -26,6 +35,6 @@ def audit_record(
         target=target[:200],
         summary=summary[:300],
         data=data or {},
-        ip=(client_ip(request) or None) if request is not None else None,
-        request_id=current_request_id() if request is not None else "",
+        ip=ip or None,
+        request_id=request_id,
     )

@@ -1,8 +1,24 @@
+"""Billing's Celery tasks: entry points like the APIs, each calling one service. Their names are
+what beat's schedule and queued messages use: they never change."""
+
 import logging
 
+import httpx
 from celery import shared_task
+from django.conf import settings
 
-from afterresume.billing.selectors import reserve_reconcile
+from afterresume.billing.ledger.holds import holds_expire
+from afterresume.billing.ledger.selectors import reserve_reconcile
+from afterresume.billing.models import AutoTopup, SimulatedCheckout
+from afterresume.billing.payments import queue
+from afterresume.billing.payments.autotopup import TRANSIENT_STRIPE_ERRORS, auto_topup_give_up, auto_topup_run
+from afterresume.billing.payments.autotopup_triggers import auto_topup_sweep as sweep
+from afterresume.billing.payments.simulated import (
+    simulated_auto_topup_event,
+    simulated_checkout_events,
+    stripe_signature,
+)
+from afterresume.billing.payments.webhooks import stripe_events_retry
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +40,6 @@ def reconcile() -> dict:
 @shared_task(name="afterresume.billing.tasks.expire_holds")
 def expire_holds() -> dict:
     """Every few minutes (beat): holds past their expiry give their money back."""
-    from afterresume.billing.services import holds_expire
-
     expired = holds_expire()
     if expired:
         logger.warning("released %s expired hold(s): their jobs never reported back", expired)
@@ -36,21 +50,16 @@ def expire_holds() -> dict:
 def retry_stripe_events() -> dict:
     """Every few minutes (beat): Stripe events that failed, wait for their payment, or were left
     unfinished are tried again; none is left unprocessed in silence."""
-    from afterresume.billing.webhooks import stripe_events_retry
-
     counts = stripe_events_retry()
     if counts["failed"] or counts["refused"]:
         logger.error("stripe events still failing: %s", counts)
     return counts
 
 
-@shared_task(name="afterresume.billing.tasks.auto_topup", bind=True, max_retries=6, acks_late=True)
+@shared_task(name=queue.AUTO_TOPUP, bind=True, max_retries=6, acks_late=True)
 def auto_topup(self, account_id: int, crossing_key: str) -> str:
-    """One auto top-up for one crossing of the low-balance threshold (DESIGN §6
-    `billing.auto_topup`). Retried on network trouble with the same Stripe idempotency key; out of
+    """One auto top-up for one crossing of the low-balance threshold (docs/money.md). Retried on network trouble with the same Stripe idempotency key; out of
     retries, the attempt fails visibly (and the owners are told)."""
-    from afterresume.billing.autotopup import TRANSIENT_STRIPE_ERRORS, auto_topup_give_up, auto_topup_run
-
     try:
         attempt = auto_topup_run(account_id=account_id, crossing_key=crossing_key)
     except TRANSIENT_STRIPE_ERRORS as error:
@@ -64,19 +73,12 @@ def auto_topup(self, account_id: int, crossing_key: str) -> str:
 @shared_task(name="afterresume.billing.tasks.auto_topup_sweep")
 def auto_topup_sweep() -> dict:
     """Every few minutes (beat): a crossing whose task was lost still gets its auto top-up."""
-    from afterresume.billing.autotopup import auto_topup_sweep as sweep
-
     return {"queued": sweep()}
 
 
 def _deliver_signed(task, payload: bytes) -> str:
     """POST a Stripe-format event, signed with our webhook secret, to our webhook over HTTP, as
     Stripe would; retry with backoff until it is accepted (the webhook is idempotent)."""
-    import httpx
-    from django.conf import settings
-
-    from afterresume.billing.simulated import stripe_signature
-
     headers = {
         "Content-Type": "application/json",
         "Stripe-Signature": stripe_signature(payload, settings.STRIPE_WEBHOOK_SECRET),
@@ -94,26 +96,16 @@ def _deliver_signed(task, payload: bytes) -> str:
     return response.text
 
 
-@shared_task(
-    name="afterresume.billing.tasks.deliver_simulated_payment", bind=True, max_retries=8, acks_late=True
-)
+@shared_task(name=queue.DELIVER_SIMULATED_PAYMENT, bind=True, max_retries=8, acks_late=True)
 def deliver_simulated_payment(self, checkout_id: str) -> str:
     """Simulated mode: Stripe's events for a paid checkout — `checkout.session.completed`, then
     `payment_intent.succeeded` for the same payment (the reserve is credited once)."""
-    from afterresume.billing.models import SimulatedCheckout
-    from afterresume.billing.simulated import simulated_checkout_events
-
     checkout = SimulatedCheckout.objects.select_related("account").get(pk=checkout_id)
     return " | ".join(_deliver_signed(self, payload) for payload in simulated_checkout_events(checkout))
 
 
-@shared_task(
-    name="afterresume.billing.tasks.deliver_simulated_auto_topup", bind=True, max_retries=8, acks_late=True
-)
+@shared_task(name=queue.DELIVER_SIMULATED_AUTO_TOPUP, bind=True, max_retries=8, acks_late=True)
 def deliver_simulated_auto_topup(self, auto_topup_id: int) -> str:
     """Simulated mode: the off-session payment of an auto top-up succeeds; its event goes to the webhook."""
-    from afterresume.billing.models import AutoTopup
-    from afterresume.billing.simulated import simulated_auto_topup_event
-
     attempt = AutoTopup.objects.select_related("account").get(pk=auto_topup_id)
     return _deliver_signed(self, simulated_auto_topup_event(attempt))

@@ -1,7 +1,7 @@
 from django.db import transaction
 
 from afterresume.accounts.models import User
-from afterresume.billing.services import reserve_account_create
+from afterresume.billing.ledger.posting import reserve_account_create
 from afterresume.tenants.models import Membership, Tenant
 
 

@@ -33,23 +33,15 @@ USAGE_DAYS = 30  # the usage-cost table's default period, today included
 
 
 def _versions(request) -> list[dict]:
-    """Every version, newest first per plan, each marked in force, scheduled or ended."""
-    now = timezone.now()
+    """Every version, newest first per plan, each with the state the backend gives it (in force,
+    scheduled or ended: the backend's clock decides, never this one)."""
     versions = []
     for version in request.backend.admin_rate_cards():
-        starts = parse_datetime(version["effective_from"])
-        ends = parse_datetime(version["effective_to"]) if version["effective_to"] else None
-        if starts > now:
-            status = "scheduled"
-        elif ends is not None and ends <= now:
-            status = "ended"
-        else:
-            status = "in-force"
         items = [
             {**item, "price": dollars_text(item["price_micros"], exact=True, grouped=True)}
             for item in version["items"]
         ]
-        versions.append({**version, "starts": starts, "status": status, "items": items})
+        versions.append({**version, "starts": parse_datetime(version["effective_from"]), "items": items})
     return versions
 
 

@@ -31,6 +31,7 @@ def version(**overrides) -> dict:
         "effective_from": SPRING,
         "effective_to": None,
         "note": "spring prices",
+        "status": "in-force",
         "items": [
             {"meter": "tokens_in", "model": "local", "price_micros": 500_000, "per_quantity": 1_000_000},
             {"meter": "tokens_out", "model": "local", "price_micros": 1_500_000, "per_quantity": 1_000_000},
@@ -39,12 +40,13 @@ def version(**overrides) -> dict:
     }
 
 
-ENDED = version(id=1, effective_from=LAUNCH, effective_to=SPRING, note="launch prices")
+ENDED = version(id=1, effective_from=LAUNCH, effective_to=SPRING, note="launch prices", status="ended")
 IN_FORCE = version(id=2, effective_to=NEXT_WEEK.isoformat())
 SCHEDULED = version(
     id=3,
     effective_from=NEXT_WEEK.isoformat(),
     note="next week",
+    status="scheduled",
     items=[
         {"meter": "tokens_in", "model": "local", "price_micros": 400_000, "per_quantity": 1_000_000},
         {"meter": "tokens_in", "model": "gpt-4o-mini", "price_micros": 2, "per_quantity": 1},
@@ -194,6 +196,29 @@ def test_the_rate_card_page_marks_the_version_in_force_the_scheduled_one_and_the
     assert "from 2026-01-01 00:00<br>until 2026-03-01 00:00" in page
     assert requests_made(backend) == [("GET", RATE_CARDS)]
     assert backend.log[0][0].headers["X-Session-Token"] == "session-token-of-olga"
+
+
+def test_the_rate_card_page_shows_the_state_the_backend_gives_each_version_not_its_own_reckoning(
+    backend, signed_in_operator
+):
+    # given versions whose dates this server's clock would read otherwise: the backend's clock decides
+    backend.expect_request(RATE_CARDS).respond_with_json(
+        {
+            "versions": [
+                version(id=3, effective_from=LAUNCH, effective_to=None, status="scheduled"),
+                version(id=2, effective_from=LAUNCH, effective_to=NEXT_WEEK.isoformat(), status="ended"),
+                version(id=1, effective_from=LAUNCH, effective_to=SPRING, status="in-force"),
+            ]
+        }
+    )
+
+    page = signed_in_operator.get("/admin/billing/rate-cards/").content.decode()
+
+    assert re.findall(r'<tr id="rate-card-version-(\d+)" data-status="([\w-]+)"', page) == [
+        ("3", "scheduled"),
+        ("2", "ended"),
+        ("1", "in-force"),
+    ]
 
 
 def test_the_admin_billing_page_links_to_the_rate_cards(

@@ -4,9 +4,11 @@ and usage that may spend only the money not held for running jobs."""
 import pytest
 
 from afterresume.audit.models import AuditEvent
+from afterresume.billing.ledger.errors import InsufficientFunds
+from afterresume.billing.ledger.holds import hold_place
+from afterresume.billing.ledger.posting import ledger_post
 from afterresume.billing.models import LedgerEntry, ReserveAccount
 from afterresume.billing.money import micros_to_cents, micros_to_dollars
-from afterresume.billing.services import InsufficientFunds, hold_place, ledger_post
 from conftest import token_client
 
 DOLLAR = 1_000_000

@@ -10,10 +10,10 @@ from celery.contrib.testing.worker import start_worker
 from django.test import Client
 
 from afterresume.audit.models import AuditEvent
-from afterresume.billing.autotopup import NO_CARD, auto_topup_run
+from afterresume.billing.ledger.posting import ledger_post
 from afterresume.billing.models import AutoTopup, BillingProfile, LedgerEntry, ReserveAccount, StripeEvent
-from afterresume.billing.services import ledger_post
-from afterresume.billing.simulated import stripe_signature
+from afterresume.billing.payments.autotopup import NO_CARD, auto_topup_run
+from afterresume.billing.payments.simulated import stripe_signature
 from afterresume.billing.tests.conftest import localstripe_sends_webhooks_to
 from config.celery import app as celery_app
 from conftest import token_client
@@ -61,7 +61,7 @@ def localstripe(settings, localstripe_url):
     settings.STRIPE_SECRET_KEY = "sk_test_localstripe"
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.STRIPE_API_BASE = localstripe_url
-    from afterresume.billing.gateway import stripe_client
+    from afterresume.billing.payments.gateway import stripe_client
 
     return stripe_client()
 
@@ -211,7 +211,7 @@ def test_up_to_a_target_charges_the_difference_rounded_up_to_a_cent(owner, simul
 
 
 def test_the_monthly_cap_reduces_then_skips_auto_top_ups(owner, simulated_card):
-    from afterresume.billing.autotopup import auto_topup_settle
+    from afterresume.billing.payments.autotopup import auto_topup_settle
 
     account = configure(account_of(owner), auto_topup_monthly_cap_micros=30 * DOLLAR)
     results = []
@@ -313,7 +313,7 @@ def test_usage_queues_the_task_only_when_it_crosses_the_threshold(
 
 
 def test_a_usage_capture_crossing_the_threshold_queues_the_task(owner, django_capture_on_commit_callbacks):
-    from afterresume.billing.services import hold_capture, hold_place
+    from afterresume.billing.ledger.holds import hold_capture, hold_place
 
     account = configure(account_of(owner))
     post(account, 6, "grant-1", kind=LedgerEntry.Kind.GRANT)
@@ -480,7 +480,7 @@ def test_a_fixed_amount_too_small_to_clear_the_threshold_is_raised_to_clear_it(o
 def test_a_top_up_that_leaves_the_balance_under_the_threshold_is_followed_by_the_next(
     owner, simulated_card, django_capture_on_commit_callbacks, mailoutbox
 ):
-    from afterresume.billing.autotopup import auto_topup_settle
+    from afterresume.billing.payments.autotopup import auto_topup_settle
 
     # given a cap that lets only $10 through while $20 is the threshold
     account = configure(
@@ -511,7 +511,7 @@ def test_a_top_up_that_leaves_the_balance_under_the_threshold_is_followed_by_the
 def test_the_sweep_catches_a_crossing_whose_task_was_lost_but_does_not_hammer_a_failed_card(
     owner, simulated_card, django_capture_on_commit_callbacks
 ):
-    from afterresume.billing.autotopup import auto_topup_sweep
+    from afterresume.billing.payments.autotopup_triggers import auto_topup_sweep
 
     account = configure(account_of(owner))
     post(account, 3, "grant-1", kind=LedgerEntry.Kind.GRANT)  # under $5, and no attempt was ever made

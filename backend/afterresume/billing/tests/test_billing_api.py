@@ -4,8 +4,8 @@ import io
 import pytest
 
 from afterresume.audit.models import AuditEvent
+from afterresume.billing.ledger.posting import ledger_post
 from afterresume.billing.models import LedgerEntry, ReserveAccount
-from afterresume.billing.services import ledger_post
 from afterresume.tenants.models import Membership
 from conftest import token_client
 

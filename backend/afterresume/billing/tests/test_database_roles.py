@@ -12,8 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from afterresume.billing.ledger.posting import POST_ONE_STATEMENT
 from afterresume.billing.models import LedgerEntry
-from afterresume.billing.services import POST_ONE_STATEMENT
 
 ROLES_SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "postgres_roles.sql"
 OWNER, APP = "afterresume_test_owner", "afterresume_test_app"

@@ -3,16 +3,11 @@ import threading
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from afterresume.billing.ledger.errors import HoldNotActive, InsufficientFunds
+from afterresume.billing.ledger.holds import hold_capture, hold_place, hold_release
+from afterresume.billing.ledger.posting import ledger_post
+from afterresume.billing.ledger.selectors import reserve_reconcile
 from afterresume.billing.models import Hold, LedgerEntry, ReserveAccount
-from afterresume.billing.selectors import reserve_reconcile
-from afterresume.billing.services import (
-    HoldNotActive,
-    InsufficientFunds,
-    hold_capture,
-    hold_place,
-    hold_release,
-    ledger_post,
-)
 
 DOLLAR = 1_000_000
 

@@ -24,7 +24,7 @@ def test_an_off_session_payment_at_localstripe_credits_the_reserve_through_its_s
     settings.STRIPE_API_BASE = localstripe_url
     # localstripe delivers signed events to our real webhook endpoint
     localstripe_sends_webhooks_to(localstripe_url, f"{live_server.url}/api/billing/webhook/", WEBHOOK_SECRET)
-    from afterresume.billing.gateway import stripe_client
+    from afterresume.billing.payments.gateway import stripe_client
 
     client = stripe_client()
     tenant_id = owner.membership.tenant_id
@@ -72,7 +72,7 @@ def test_an_off_session_payment_at_localstripe_credits_the_reserve_through_its_s
 def test_the_stripe_library_refuses_a_bad_request_with_its_own_error(settings, localstripe_url):
     settings.STRIPE_SECRET_KEY = "sk_test_localstripe"
     settings.STRIPE_API_BASE = localstripe_url
-    from afterresume.billing.gateway import stripe_client
+    from afterresume.billing.payments.gateway import stripe_client
 
     with pytest.raises(stripe.InvalidRequestError):
         stripe_client().v1.payment_intents.create(params={"amount": -5, "currency": "usd"})

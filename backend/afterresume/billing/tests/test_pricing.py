@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from afterresume.audit.models import AuditEvent
-from afterresume.billing.models import RateCardVersion
-from afterresume.billing.pricing import UnpricedUsage, price_usage, rate_card_version_create
+from afterresume.billing.models import RateCard, RateCardVersion
+from afterresume.billing.pricing.rate_cards import rate_card_version_create
+from afterresume.billing.pricing.rates import UnpricedUsage, price_usage
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 FUTURE = timezone.now().replace(microsecond=0) + timedelta(days=3)
@@ -161,3 +162,34 @@ def test_a_version_with_a_repeated_or_negative_line_is_refused(operator):
     assert repeated.status_code == 400
     assert negative.status_code == 400
     assert RateCardVersion.objects.count() == 1
+
+
+def test_each_rate_card_version_comes_with_its_state_scheduled_in_force_or_ended(operator):
+    from conftest import token_client
+
+    # given the launch prices in force, new prices from in three days, and another plan's version
+    # that ended yesterday
+    rate_card_version_create(
+        plan="standard",
+        effective_from=FUTURE,
+        actor=operator,
+        note="2027 prices",
+        items=[{"meter": "tokens_in", "model": "local", "price_micros": 400_000}],
+    )
+    yesterday = timezone.now() - timedelta(days=1)
+    RateCardVersion.objects.create(
+        card=RateCard.objects.create(plan="trial"),
+        effective_from=yesterday - timedelta(days=30),
+        effective_to=yesterday,
+        note="trial prices",
+    )
+
+    # when an operator lists them
+    listed = token_client(operator).get("/api/billing/admin/rate-cards/").json()["versions"]
+
+    # then the backend says where each stands now
+    assert [(v["plan"], v["note"], v["status"]) for v in listed] == [
+        ("standard", "2027 prices", "scheduled"),
+        ("standard", "launch prices", "in-force"),
+        ("trial", "trial prices", "ended"),
+    ]

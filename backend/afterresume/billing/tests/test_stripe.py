@@ -13,7 +13,7 @@ from django.test import Client
 
 from afterresume.audit.models import AuditEvent
 from afterresume.billing.models import LedgerEntry, ReserveAccount, SimulatedCheckout, StripeEvent
-from afterresume.billing.simulated import stripe_signature
+from afterresume.billing.payments.simulated import stripe_signature
 from config.celery import app as celery_app
 from conftest import token_client
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from afterresume.audit.models import AuditEvent
 from afterresume.billing.models import LedgerEntry, ReserveAccount, StripeEvent
-from afterresume.billing.simulated import stripe_signature
+from afterresume.billing.payments.simulated import stripe_signature
 from afterresume.billing.tasks import retry_stripe_events
 from afterresume.billing.tests.test_stripe import SECRET, balance, checkout_paid, deliver, event
 from conftest import token_client
@@ -111,7 +111,7 @@ def test_a_dispute_closed_event_that_overtakes_its_created_event_leaves_the_acco
 def test_a_waiting_event_whose_payment_was_credited_without_an_event_is_applied_by_the_sweep(owner):
     # given: a refund waits for pi_auto, which the automatic top-up task credited itself (no event)
     deliver(event("evt_refund", "charge.refunded", charge_refunded(intent="pi_auto", refunded=500)))
-    from afterresume.billing.services import ledger_post
+    from afterresume.billing.ledger.posting import ledger_post
 
     ledger_post(
         account_id=owner.membership.tenant.reserve.pk,

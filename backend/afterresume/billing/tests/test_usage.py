@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from afterresume.billing.models import RateCardVersion, ReserveAccount, UsageEvent
-from afterresume.billing.pricing import UnpricedUsage, rate_card_version_create
-from afterresume.billing.usage import usage_record
+from afterresume.billing.pricing.rate_cards import rate_card_version_create
+from afterresume.billing.pricing.rates import UnpricedUsage
+from afterresume.billing.pricing.usage import usage_record
 from conftest import token_client
 
 # The seeded "standard" card: local model, $0.50 per 1M tokens in, $1.50 per 1M tokens out.

@@ -4,7 +4,7 @@ views will (DESIGN §6: a request refused for funds answers 402 with the amount 
 from django.urls import include, path
 from rest_framework.response import Response
 
-from afterresume.billing.services import hold_place
+from afterresume.billing.ledger.holds import hold_place
 from afterresume.tenants.apis import TenantApi
 
 

@@ -1,4 +1,4 @@
-"""Usage events (DESIGN §6, §7): every metered call is recorded once, priced once with the rate card
+"""Usage events (docs/money.md): every metered call is recorded once, priced once with the rate card
 version in force when it happened, and counted in the status bar's token counters. The job system
 records them through `usage_record` (its holds are captured with the summed cost)."""
 
@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from afterresume.billing.models import ReserveAccount, UsageEvent
-from afterresume.billing.pricing import price_in_version, rate_card_version_at
+from afterresume.billing.pricing.rates import price_in_version, rate_card_version_at
 
 
 def usage_record(
@@ -47,7 +47,7 @@ def usage_record(
                 rate_card_version=version,
                 occurred_at=at,
             )
-            # The status bar's counters (O(1) to read, DESIGN §8).
+            # The status bar's counters (O(1) to read, docs/architecture.md).
             ReserveAccount.objects.filter(tenant=tenant).update(
                 tokens_in_total=F("tokens_in_total") + tokens_in,
                 tokens_out_total=F("tokens_out_total") + tokens_out,

@@ -1,4 +1,4 @@
-"""Simulated mode (development only, DESIGN §6): a local checkout page and a Celery task that
+"""Simulated mode (development only, docs/money.md): a local checkout page and a Celery task that
 delivers a correctly signed Stripe-format event to the real webhook endpoint — the same code path
 as production, asynchronously, with retries."""
 
@@ -12,6 +12,7 @@ from django.db import transaction
 
 from afterresume.billing.models import AutoTopup, BillingProfile, ReserveAccount, SimulatedCheckout
 from afterresume.billing.money import MICROS_PER_CENT
+from afterresume.billing.payments.queue import DELIVER_SIMULATED_PAYMENT, task_queue_on_commit
 
 SIMULATED_CARD = {"id": "pm_sim_card_visa", "brand": "visa", "last4": "4242"}
 
@@ -36,14 +37,12 @@ def simulated_checkout_create(
 
 @transaction.atomic
 def simulated_checkout_confirm(*, checkout_id: str) -> SimulatedCheckout:
-    from afterresume.billing.tasks import deliver_simulated_payment
-
     checkout = SimulatedCheckout.objects.select_for_update().get(pk=checkout_id)
     if checkout.status == SimulatedCheckout.Status.OPEN:
         checkout.status = SimulatedCheckout.Status.CONFIRMED
         checkout.save(update_fields=["status"])
         # After commit, like every task (the worker must see the confirmed checkout).
-        transaction.on_commit(lambda: deliver_simulated_payment.delay(checkout.pk))
+        task_queue_on_commit(DELIVER_SIMULATED_PAYMENT, checkout.pk)
     return checkout
 
 

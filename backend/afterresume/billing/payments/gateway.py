@@ -4,6 +4,9 @@ import contextlib
 
 import stripe
 from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from afterresume.billing.models import BillingProfile
 
 
 def stripe_client() -> stripe.StripeClient:
@@ -55,10 +58,6 @@ def checkout_session_create(
 
 def stripe_customer_for(*, tenant, email: str) -> str:
     """The workspace's Stripe customer id, created once (idempotent at Stripe and here)."""
-    from django.db import IntegrityError, transaction
-
-    from afterresume.billing.models import BillingProfile
-
     profile = BillingProfile.objects.filter(tenant=tenant).first()
     if profile is not None:
         return profile.stripe_customer_id

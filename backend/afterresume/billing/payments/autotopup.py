@@ -1,21 +1,20 @@
-"""Auto top-up (DESIGN §6): when a debit takes a balance from at or above the low-balance threshold
-to below it (a crossing), one off-session payment with the saved card, for a fixed amount or up to a
-target balance, within an optional monthly cap; a top-up that leaves the balance still under the
-threshold is followed by the next, and a beat sweep catches a crossing whose task was lost. The
-crossing's key is unique, so a crossing pays at most once however often its task runs; the payment credits the reserve through the same
-idempotent key as its webhook (`payment:<payment intent>`), so it is counted once too."""
+"""Auto top-up (docs/money.md), one attempt for one crossing of the low-balance threshold (see
+autotopup_triggers for when): one off-session payment with the saved card, for a fixed amount or
+up to a target balance, within an optional monthly cap; a top-up that leaves the balance still
+under the threshold is followed by the next. The crossing's key is unique, so a crossing pays at
+most once however often its task runs; the payment credits the reserve through the same idempotent
+key as its webhook (`payment:<payment intent>`), so it is counted once too."""
 
 import logging
-from datetime import datetime, timedelta
 
 import stripe
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from afterresume.audit.services import audit_record
-from afterresume.billing.gateway import card_label, stripe_client
+from afterresume.billing.ledger.posting import ledger_post
 from afterresume.billing.models import (
     MICROS_PER_DOLLAR,
     AutoTopup,
@@ -25,33 +24,21 @@ from afterresume.billing.models import (
     ReserveAccount,
 )
 from afterresume.billing.money import MICROS_PER_CENT, micros_to_cents_up, micros_to_dollars
+from afterresume.billing.payments.autotopup_triggers import (
+    auto_topup_is_needed,
+    auto_topup_on_its_way,
+    auto_topup_queue,
+    auto_topup_spent_this_month_micros,
+)
+from afterresume.billing.payments.gateway import card_label, stripe_client
+from afterresume.billing.payments.queue import DELIVER_SIMULATED_AUTO_TOPUP, task_queue_on_commit
+from afterresume.tenants.models import Membership
 
 logger = logging.getLogger(__name__)
 
-# A payment still unconfirmed after this long (its webhook lost, say) no longer holds the next one
-# back; the runbook tells how to look it up at Stripe.
-PENDING_AT_MOST = timedelta(days=1)
 # Worth retrying: the network, Stripe's own trouble, its rate limit.
 TRANSIENT_STRIPE_ERRORS = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError)
 NO_CARD = "No saved card: pay one top-up by card (it is saved for auto top-up) or add a card in the portal."
-
-
-def auto_topup_on_crossing(
-    *, account_id: int, entry_id: int, before: int, after: int, threshold: int
-) -> None:
-    """Called by the posting service for every usage entry of an account with auto top-up on:
-    queues the top-up (after commit) when this usage crossed the threshold. Refunds, lost disputes
-    and operators' corrections never charge the card by themselves."""
-    if before >= threshold > after:
-        auto_topup_queue(account_id=account_id, crossing_key=f"entry:{entry_id}")
-
-
-def auto_topup_queue(*, account_id: int, crossing_key: str) -> None:
-    from afterresume.billing.tasks import auto_topup
-
-    # robust: a broker that is down must not fail the posting that committed; the sweep
-    # (auto_topup_sweep, on beat) picks up a crossing whose task was lost.
-    transaction.on_commit(lambda: auto_topup.delay(account_id, crossing_key), robust=True)
 
 
 def auto_topup_amount_micros(account: ReserveAccount) -> int:
@@ -68,25 +55,6 @@ def auto_topup_amount_micros(account: ReserveAccount) -> int:
     return cents * MICROS_PER_CENT
 
 
-def _month_start(now: datetime) -> datetime:
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def _on_its_way(now: datetime) -> Q:
-    """An attempt whose payment may still come (pending for longer than PENDING_AT_MOST: given up)."""
-    return Q(status=AutoTopup.Status.PENDING, created_at__gte=now - PENDING_AT_MOST)
-
-
-def auto_topup_spent_this_month_micros(account: ReserveAccount) -> int:
-    """Paid, or on its way."""
-    now = timezone.now()
-    return AutoTopup.objects.filter(
-        Q(status=AutoTopup.Status.SUCCEEDED) | _on_its_way(now),
-        account=account,
-        created_at__gte=_month_start(now),
-    ).aggregate(total=Sum("amount_micros", default=0))["total"]
-
-
 def auto_topup_run(*, account_id: int, crossing_key: str) -> AutoTopup | None:
     """The task's body: decide under the account lock, then charge outside it. Safe to run again
     for the same crossing (a retry continues the same attempt with the same Stripe idempotency key)."""
@@ -98,21 +66,17 @@ def auto_topup_run(*, account_id: int, crossing_key: str) -> AutoTopup | None:
         if attempt is not None:
             if attempt.status != AutoTopup.Status.PENDING or attempt.payment_intent_id:
                 return attempt  # decided (and charged) before
-            if not _still_needed(account):  # a late redelivery: turned off or topped up since
+            if not auto_topup_is_needed(account):  # a late redelivery: turned off or topped up since
                 return _fail(attempt, account, "No longer needed: nothing was charged.", tell=False)
         else:
-            if not _still_needed(account):
+            if not auto_topup_is_needed(account):
                 return None  # turned off, or topped up by hand since the crossing
-            if AutoTopup.objects.filter(_on_its_way(timezone.now()), account=account).exists():
+            if AutoTopup.objects.filter(auto_topup_on_its_way(timezone.now()), account=account).exists():
                 return None  # a payment is on its way: one at a time
             attempt = _decide(account, crossing_key)
             if attempt.status != AutoTopup.Status.PENDING:
                 return attempt
     return _charge(attempt, account)
-
-
-def _still_needed(account: ReserveAccount) -> bool:
-    return account.auto_topup_enabled and account.balance_micros < account.low_balance_threshold_micros
 
 
 def _decide(account: ReserveAccount, crossing_key: str) -> AutoTopup:
@@ -147,11 +111,9 @@ def _charge(attempt: AutoTopup, account: ReserveAccount) -> AutoTopup:
         if profile is None or not profile.payment_method_id:
             return _fail(attempt, account, NO_CARD)
         # As Stripe would: the payment's signed event arrives at the webhook, asynchronously.
-        from afterresume.billing.tasks import deliver_simulated_auto_topup
-
         AutoTopup.objects.filter(pk=attempt.pk).update(payment_intent_id=f"pi_sim_auto_{attempt.pk}")
         attempt.refresh_from_db()
-        transaction.on_commit(lambda: deliver_simulated_auto_topup.delay(attempt.pk), robust=True)
+        task_queue_on_commit(DELIVER_SIMULATED_AUTO_TOPUP, attempt.pk, robust=True)
         return attempt
     if not settings.STRIPE_SECRET_KEY:
         return _fail(attempt, account, "Payments are not configured on this server.")
@@ -237,8 +199,6 @@ def auto_topup_settle(
     """The payment succeeded (seen by the task or by the webhook, whichever is first): credit once,
     keyed by the payment, and mark the attempt. None when there is no such attempt (of that
     workspace, when given): the caller credits it as a plain payment."""
-    from afterresume.billing.services import ledger_post
-
     with transaction.atomic():
         attempt = (
             AutoTopup.objects.select_for_update(of=("self",))
@@ -267,7 +227,7 @@ def auto_topup_settle(
             account.refresh_from_db(
                 fields=["balance_micros", "low_balance_threshold_micros", "auto_topup_enabled"]
             )
-            if _still_needed(account):
+            if auto_topup_is_needed(account):
                 # Still under the threshold (usage went on meanwhile, or the top-up range or the
                 # cap limited this one): no crossing will come, so the next attempt follows now.
                 auto_topup_queue(account_id=account.pk, crossing_key=f"after:{attempt.pk}")
@@ -314,10 +274,6 @@ def _fail(attempt: AutoTopup, account: ReserveAccount, outcome: str, *, tell: bo
 def _tell_owners(account: ReserveAccount, *, subject: str, outcome: str) -> None:
     """The workspace's owners hear of an automatic top-up that did not pay (after commit): work
     will be refused once the balance runs out, so they must not find out from a refusal."""
-    from django.core.mail import send_mail
-
-    from afterresume.tenants.models import Membership
-
     owners = list(
         Membership.objects.filter(
             tenant_id=account.tenant_id, role=Membership.Role.OWNER, user__is_active=True
@@ -355,46 +311,3 @@ def _audit(attempt: AutoTopup, account: ReserveAccount, action: str, target: str
         target=target or f"auto_topup:{attempt.pk}",
         summary=summaries[action],
     )
-
-
-def auto_topup_check_now(account: ReserveAccount) -> None:
-    """Auto top-up was just turned on (or its settings changed) while the balance is already below
-    the threshold: that counts as the crossing of the newest entry (once)."""
-    if _still_needed(account):
-        _queue_since_newest_entry(account.pk, "settings")
-
-
-def _queue_since_newest_entry(account_id: int, why: str) -> bool:
-    """Queue an attempt keyed by the account's newest ledger entry: once per `why` until the
-    ledger moves. False when that attempt was made already."""
-    newest = (
-        LedgerEntry.objects.filter(account_id=account_id).order_by("-id").values_list("id", flat=True).first()
-    )
-    key = f"{why}:{account_id}:{newest or 0}"
-    if AutoTopup.objects.filter(crossing_key=key).exists():
-        return False
-    auto_topup_queue(account_id=account_id, crossing_key=key)
-    return True
-
-
-def auto_topup_sweep() -> int:
-    """Beat, every few minutes: a workspace under its threshold with auto top-up on, no payment on
-    its way and no attempt since its newest ledger entry gets one (a crossing whose task was lost,
-    e.g. while the broker was down). A failed attempt is not retried by the sweep for a day (a
-    declined card is not charged again and again); returns how many were queued."""
-    queued = 0
-    now = timezone.now()
-    accounts = ReserveAccount.objects.filter(
-        auto_topup_enabled=True, balance_micros__lt=F("low_balance_threshold_micros")
-    ).values_list("pk", flat=True)
-    for account_id in accounts:
-        recent = AutoTopup.objects.filter(account_id=account_id).filter(
-            _on_its_way(now)
-            | Q(
-                status__in=(AutoTopup.Status.FAILED, AutoTopup.Status.SKIPPED),
-                created_at__gte=now - timedelta(days=1),
-            )
-        )
-        if not recent.exists() and _queue_since_newest_entry(account_id, "sweep"):
-            queued += 1
-    return queued

@@ -1,0 +1,145 @@
+"""Operators' pricing views: rate card versions and what usage cost."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from afterresume.billing.pricing.rate_cards import rate_card_version_create
+from afterresume.billing.pricing.selectors import RateCardStatus, rate_card_version_list, usage_cost_report
+from afterresume.core.filters import DayFilter, QueryFilters
+from afterresume.core.permissions import IsOperator
+
+
+class RateLineItemOut(serializers.Serializer):
+    meter = serializers.CharField()
+    model = serializers.CharField()
+    price_micros = serializers.IntegerField()
+    per_quantity = serializers.IntegerField()
+
+
+def rate_card_version_out(version) -> dict:
+    return {
+        "id": version.id,
+        "plan": version.card.plan,
+        "effective_from": version.effective_from.isoformat(),
+        "effective_to": version.effective_to.isoformat() if version.effective_to else None,
+        "note": version.note,
+        "status": version.status,
+        "items": [
+            {
+                "meter": item.meter,
+                "model": item.model,
+                "price_micros": item.price_micros,
+                "per_quantity": item.per_quantity,
+            }
+            for item in version.items.all()
+        ],
+    }
+
+
+class RateCardVersionOut(serializers.Serializer):
+    """What rate_card_version_out() answers."""
+
+    id = serializers.IntegerField()
+    plan = serializers.CharField()
+    effective_from = serializers.DateTimeField()
+    effective_to = serializers.DateTimeField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(
+        choices=RateCardStatus.CHOICES,
+        help_text="Where the version stands now, by the backend's clock: scheduled (starts later), "
+        "in-force, or ended.",
+    )
+    items = RateLineItemOut(many=True)
+
+    def to_representation(self, instance):
+        return rate_card_version_out(instance)
+
+
+class AdminRateCardApi(APIView):
+    """Rate cards: every version of every plan with its line items; a new version from a date
+    (the one in force until then ends there; started versions are never changed otherwise)."""
+
+    permission_classes = (IsOperator,)
+
+    class LineItemIn(serializers.Serializer):
+        meter = serializers.CharField(max_length=40)
+        model = serializers.CharField(max_length=100)
+        price_micros = serializers.IntegerField(min_value=0)
+        per_quantity = serializers.IntegerField(min_value=1, default=1_000_000)
+
+    class RateCardVersionIn(serializers.Serializer):
+        plan = serializers.CharField(max_length=40, default="standard")
+        effective_from = serializers.DateTimeField()
+        note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        items = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=200)
+
+        def validate_items(self, value):
+            checked = []
+            for item in value:
+                line = AdminRateCardApi.LineItemIn(data=item)
+                line.is_valid(raise_exception=True)
+                checked.append(line.validated_data)
+            if len({(item["meter"], item["model"]) for item in checked}) != len(checked):
+                raise serializers.ValidationError("Each meter and model appears once.")
+            return checked
+
+    @extend_schema(responses=inline_serializer("RateCards", {"versions": RateCardVersionOut(many=True)}))
+    def get(self, request):
+        return Response({"versions": RateCardVersionOut(rate_card_version_list(), many=True).data})
+
+    @extend_schema(request=RateCardVersionIn, responses={201: dict})
+    def post(self, request):
+        given = self.RateCardVersionIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        version = rate_card_version_create(
+            plan=data["plan"],
+            effective_from=data["effective_from"],
+            items=data["items"],
+            note=data["note"],
+            actor=request.user,
+        )
+        return Response(
+            {"id": version.id, "plan": data["plan"], "effective_from": version.effective_from.isoformat()},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AdminUsageCostsApi(APIView):
+    """What usage cost, by workspace, model and day (UTC), newest day first; with totals."""
+
+    permission_classes = (IsOperator,)
+    MAX_DAYS = 366
+
+    class UsageFilters(QueryFilters):
+        date_from = DayFilter()
+        date_to = DayFilter()
+        tenant = serializers.IntegerField(required=False, min_value=1)
+
+        def validate(self, data):
+            today = timezone.now().date()
+            data.setdefault("date_to", today)
+            data.setdefault("date_from", data["date_to"] - timedelta(days=29))
+            if data["date_from"] > data["date_to"]:
+                raise serializers.ValidationError({"date_from": ["The start is after the end."]})
+            if (data["date_to"] - data["date_from"]).days >= AdminUsageCostsApi.MAX_DAYS:
+                raise serializers.ValidationError(
+                    {"date_to": [f"Choose at most {AdminUsageCostsApi.MAX_DAYS} days."]}
+                )
+            return data
+
+    @extend_schema(parameters=[UsageFilters], responses=dict)
+    def get(self, request):
+        filters = self.UsageFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        return Response(
+            usage_cost_report(
+                date_from=data["date_from"], date_to=data["date_to"], tenant_id=data.get("tenant")
+            )
+        )

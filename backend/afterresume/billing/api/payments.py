@@ -1,0 +1,121 @@
+"""Paying into the reserve: a top-up's checkout, its options, the customer portal and Stripe's
+webhook."""
+
+import stripe
+from django.conf import settings
+from django.http import JsonResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from afterresume.billing.api.permissions import IsWorkspaceOwner
+from afterresume.billing.payments.checkout import portal_session_url, topup_session_create
+from afterresume.billing.payments.webhooks import NotAnEvent, webhook_receive
+from afterresume.core.errors import error_body
+from afterresume.core.schema import ERROR
+from afterresume.tenants.apis import TenantApi
+
+
+class TopupSessionApi(TenantApi):
+    """Start a top-up: answers the URL of the checkout page (Stripe's, or the local one in
+    simulated mode). The reserve is credited when the payment's webhook arrives."""
+
+    # The saved card is what automatic top-ups charge: the owners choose it (docs/tenancy.md).
+    owners_only = "Only the workspace's owners save a card for automatic top-ups."
+
+    class TopupIn(serializers.Serializer):
+        amount_dollars = serializers.DecimalField(max_digits=8, decimal_places=2)
+        save_card = serializers.BooleanField(
+            default=False, help_text="Keep the card for auto top-up (the workspace's Stripe customer pays)."
+        )
+
+        def validate_amount_dollars(self, value):
+            low, high = settings.TOPUP_MIN_DOLLARS, settings.TOPUP_MAX_DOLLARS
+            if not low <= value <= high:
+                raise serializers.ValidationError(f"Choose an amount from {low} to {high} USD.")
+            return value
+
+    @extend_schema(
+        request=TopupIn,
+        responses={
+            201: inline_serializer(
+                "TopupSession", {"url": serializers.URLField(), "simulated": serializers.BooleanField()}
+            ),
+            503: ERROR,
+        },
+    )
+    def post(self, request):
+        given = self.TopupIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        save_card = given.validated_data["save_card"]
+        # Checked after the amount, so that a wrong amount answers 400 whoever sends it.
+        if save_card and not IsWorkspaceOwner.is_owner(request.user):
+            self.permission_denied(request, message=self.owners_only)
+        session = topup_session_create(
+            tenant=request.tenant,
+            user=request.user,
+            amount_cents=int(given.validated_data["amount_dollars"] * 100),
+            save_card=save_card,
+            request_id=request.request_id,
+        )
+        return Response(
+            {"url": session.url, "simulated": session.is_simulated}, status=status.HTTP_201_CREATED
+        )
+
+
+class TopupOptionsApi(TenantApi):
+    @extend_schema(
+        responses=inline_serializer(
+            "TopupOptions",
+            {
+                "presets_dollars": serializers.ListField(child=serializers.IntegerField()),
+                "min_dollars": serializers.IntegerField(),
+                "max_dollars": serializers.IntegerField(),
+                "simulated": serializers.BooleanField(),
+            },
+        )
+    )
+    def get(self, request):
+        return Response(
+            {
+                "presets_dollars": settings.TOPUP_PRESETS_DOLLARS,
+                "min_dollars": settings.TOPUP_MIN_DOLLARS,
+                "max_dollars": settings.TOPUP_MAX_DOLLARS,
+                "simulated": settings.STRIPE_SIMULATED,
+            }
+        )
+
+
+class PortalSessionApi(TenantApi):
+    """Stripe's customer portal (payment methods, receipts). Owners only; needs Stripe keys."""
+
+    permission_classes = (IsAuthenticated, IsWorkspaceOwner)
+    owners_only = "Only the workspace's owners manage payment details."
+
+    @extend_schema(
+        request=None,
+        responses={201: inline_serializer("PortalSession", {"url": serializers.URLField()}), 503: ERROR},
+    )
+    def post(self, request):
+        url = portal_session_url(tenant=request.tenant, user=request.user)
+        return Response({"url": url}, status=status.HTTP_201_CREATED)
+
+
+class StripeWebhookApi(APIView):
+    """Stripe's deliveries. No session or token: the signature (stripe.Webhook) is the check, on
+    the raw body as received (never re-serialised)."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(request=None, responses={200: dict, 400: dict})
+    def post(self, request):
+        try:
+            event = webhook_receive(
+                payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+            )
+        except (stripe.SignatureVerificationError, NotAnEvent):
+            return JsonResponse(error_body("The signature or the payload is not valid."), status=400)
+        return JsonResponse({"received": event.id, "outcome": event.outcome})
