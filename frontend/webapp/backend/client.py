@@ -1,7 +1,7 @@
 import logging
 import threading
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 from django.conf import settings
@@ -202,12 +202,16 @@ class BackendClient:
 
     # --- worklogs --------------------------------------------------------------------------------
     def worklogs(self, *, cursor: str = "", page_size: int = 25, **filters) -> dict:
-        return self.get("/api/worklogs/", params=_present(cursor=cursor, page_size=page_size, **filters))
+        """A page of the person's entries: `results`, and `next_cursor` to pass as `cursor` for the
+        next page ("" on the last one)."""
+        answer = self.get("/api/worklogs/", params=_present(cursor=cursor, page_size=page_size, **filters))
+        return {"results": answer["results"], "next_cursor": _cursor_of(answer.get("next"))}
 
     def worklog(self, *, worklog_id: int) -> dict:
         return self.get(f"/api/worklogs/{int(worklog_id)}/")
 
     def worklog_create(self, **fields) -> dict:
+        """The created entry, with the `suggestions` as they are after it."""
         return self.post("/api/worklogs/", json=fields)
 
     def worklog_update(self, *, worklog_id: int, **fields) -> dict:
@@ -396,6 +400,11 @@ _DEFAULT_MESSAGES = {
 
 def _present(**params) -> dict:
     return {name: value for name, value in params.items() if value not in ("", None)}
+
+
+def _cursor_of(url: str | None) -> str:
+    """The `cursor` query parameter of a next/previous link of a cursor-paginated list."""
+    return parse_qs(urlsplit(url or "").query).get("cursor", [""])[0]
 
 
 def _message_and_fields(body: dict) -> tuple[str, dict]:

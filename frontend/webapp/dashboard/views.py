@@ -7,14 +7,19 @@ from django.views.decorators.vary import vary_on_headers
 
 from webapp.accounts.session import signin_required
 from webapp.backend.errors import BackendError, BackendUnavailable
+from webapp.worklogs.entries import days_of
 
 CHECK_LABELS = {"database": "Database", "cache": "Cache", "broker": "Job queue"}
+RECENT_ENTRIES = 5
 
 
 @require_GET
 @signin_required
 @vary_on_headers("HX-Request")
 def home(request):
+    if request.htmx and request.htmx.target == "worklog-summary":
+        # The summary reloads itself after a save in the quick-add modal (worklog-saved).
+        return render(request, "dashboard/home.html#worklog-summary", _worklog_summary(request))
     try:
         report = request.backend.health()
     except BackendUnavailable:
@@ -32,9 +37,15 @@ def home(request):
     if request.htmx:
         return render(request, "dashboard/home.html#system", context)
     if report is not None:
-        from webapp.worklogs.views import _dashboard_summary
-
-        # A failing part of the backend leaves the counters as "—", not the page an error.
-        with contextlib.suppress(BackendError):
-            context.update(_dashboard_summary(request))
+        context.update(_worklog_summary(request))
     return render(request, "dashboard/home.html", context)
+
+
+def _worklog_summary(request) -> dict:
+    """The counters and the newest entries; a failing part of the backend leaves them as "—",
+    not the page an error."""
+    with contextlib.suppress(BackendError):
+        stats = request.backend.worklog_stats()
+        recent = request.backend.worklogs(page_size=RECENT_ENTRIES)["results"]
+        return {"stats": stats, "recent": recent, "recent_days": days_of(recent)}
+    return {}

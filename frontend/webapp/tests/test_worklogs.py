@@ -1,16 +1,16 @@
-"""Worklogs in the frontend: the quick-add modal (with its out-of-band updates of the page behind
-it), the timeline, the entry page with edit and delete, evidence upload and download, and the
-dashboard's counters, against a fake backend at the HTTP boundary (with and without HX-Request)."""
+"""Worklogs in the frontend: the quick-add modal (a save is one backend call; the page behind it
+reloads what it shows when told an entry was saved), the timeline, the entry page with edit and
+delete, evidence upload and download, and the dashboard's counters, against a fake backend at the
+HTTP boundary (with and without HX-Request)."""
 
 import json
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from werkzeug import Response
 
+from webapp.backend.client import BackendClient
 from webapp.tests.conftest import HEALTHY
 
 HTMX = {"HX-Request": "true"}
@@ -146,7 +146,7 @@ def test_quick_add_form_is_pre_filled_with_today_and_the_last_employer_and_proje
 ):
     page = signed_in.get("/entries/new/", headers=HTMX).content.decode()
 
-    assert input_value(page, "quick_date") == datetime.now(ZoneInfo("UTC")).date().isoformat()
+    assert input_value(page, "quick_date") == "2026-11-25"
     assert input_value(page, "quick_employer") == "Acme"
     assert input_value(page, "quick_project") == "Billing"
     assert input_value(page, "quick_tags") == ""
@@ -154,12 +154,19 @@ def test_quick_add_form_is_pre_filled_with_today_and_the_last_employer_and_proje
 
 
 @pytest.mark.parametrize("time_zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
-def test_quick_add_form_dates_today_in_the_persons_own_time_zone(backend, suggestions, signed_in, time_zone):
+def test_quick_add_form_dates_today_as_the_backend_counts_it_not_by_the_frontends_clock(
+    backend, signed_in, time_zone
+):
+    # given a person far from UTC whose today the backend (which owns the rule) says is the 20th
     client = signed_in_with_time_zone(signed_in, time_zone)
+    backend.expect_request("/api/worklogs/suggestions/").respond_with_json(
+        {**SUGGESTIONS, "today": "2026-11-20"}
+    )
 
     page = client.get("/entries/new/", headers=HTMX).content.decode()
 
-    assert input_value(page, "quick_date") == datetime.now(ZoneInfo(time_zone)).date().isoformat()
+    assert input_value(page, "quick_date") == "2026-11-20"
+    assert requests_made(backend) == [("GET", "/api/worklogs/suggestions/")]
 
 
 def test_quick_add_form_offers_the_suggestions_in_datalists(backend, suggestions, signed_in):
@@ -231,13 +238,24 @@ SAVED = worklog(
     project="Search",
     tags=["incident", "on-call", "writing"],
 )
+# The create answer: the entry, and the suggestions as they are after it.
+CREATED = {
+    **SAVED,
+    "suggestions": {
+        "employers": ["Acme", "Globex"],
+        "projects": ["Billing", "Search"],
+        "tags": ["python", "release", "incident", "on-call", "writing"],
+        "last_employer": "Acme",
+        "last_project": "Billing",
+        "today": "2026-11-25",
+    },
+}
 
 
 @pytest.fixture
-def saves_the_entry(backend, suggestions):
-    backend.expect_request("/api/worklogs/", method="POST").respond_with_json(
-        {**SAVED, "suggestions": SUGGESTIONS}, status=201
-    )
+def saves_the_entry(backend):
+    """The backend saves the entry; it is asked nothing else (any other call answers 500)."""
+    backend.expect_request("/api/worklogs/", method="POST").respond_with_json(CREATED, status=201)
     return backend
 
 
@@ -275,6 +293,20 @@ def test_quick_add_answers_a_fresh_form_pre_filled_with_the_employer_and_project
     assert "invalid-feedback" not in page
 
 
+def test_quick_add_answers_a_fresh_form_offering_the_suggestions_the_save_answered(
+    saves_the_entry, signed_in
+):
+    page = signed_in.post("/entries/new/", QUICK_ADD_FORM, headers=HTMX).content.decode()
+
+    assert re.findall(r'<datalist id="quick-tag-suggestions">(.*?)</datalist>', page) == [
+        '<option value="python"><option value="release"><option value="incident">'
+        '<option value="on-call"><option value="writing">'
+    ]
+    assert re.findall(r'<datalist id="quick-employer-suggestions">(.*?)</datalist>', page) == [
+        '<option value="Acme"><option value="Globex">'
+    ]
+
+
 def test_quick_add_triggers_the_saved_event_and_a_toast(saves_the_entry, signed_in):
     response = signed_in.post("/entries/new/", QUICK_ADD_FORM, headers=HTMX)
 
@@ -284,59 +316,26 @@ def test_quick_add_triggers_the_saved_event_and_a_toast(saves_the_entry, signed_
     }
 
 
-def test_quick_add_on_the_timeline_also_answers_the_filtered_entries_out_of_band(saves_the_entry, signed_in):
-    saves_the_entry.expect_request("/api/worklogs/", method="GET").respond_with_json(
-        page_of([SAVED, worklog(id=40, date="2026-11-23")])
-    )
-
+@pytest.mark.parametrize(
+    "current_url",
+    ["http://testserver/timeline/?search=x&tag=y", "http://testserver/", "http://testserver/profile/"],
+    ids=["timeline", "dashboard", "another page"],
+)
+def test_saving_an_entry_costs_one_backend_call_whatever_the_page_behind_the_modal(
+    saves_the_entry, signed_in, current_url
+):
     response = signed_in.post(
-        "/entries/new/",
-        QUICK_ADD_FORM,
-        headers={**HTMX, "HX-Current-URL": "http://testserver/timeline/?search=x&tag=y"},
+        "/entries/new/", QUICK_ADD_FORM, headers={**HTMX, "HX-Current-URL": current_url}
     )
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert (
-        page.count('<div id="timeline-entries" class="timeline" hx-swap-oob="true" aria-live="polite">') == 1
-    )
-    assert entry_ids(page) == ["entry-42", "entry-40"]
-    assert "worklog-summary" not in page
-    assert query_of(saves_the_entry, "GET", "/api/worklogs/") == [
-        {"search": "x", "tag": "y", "page_size": "25"}
-    ]
-
-
-def test_quick_add_on_the_dashboard_also_answers_the_summary_out_of_band(saves_the_entry, signed_in):
-    saves_the_entry.expect_request("/api/worklogs/stats/").respond_with_json({**STATS, "this_week": 5})
-    saves_the_entry.expect_request("/api/worklogs/", method="GET").respond_with_json(page_of([SAVED]))
-
-    response = signed_in.post(
-        "/entries/new/", QUICK_ADD_FORM, headers={**HTMX, "HX-Current-URL": "http://testserver/"}
-    )
-
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert page.count('<div id="worklog-summary" hx-swap-oob="true">') == 1
-    assert '<p class="kpi-value" id="kpi-week">5</p>' in page
-    assert entry_ids(page) == ["entry-42"]
-    assert "timeline-entries" not in page
-    assert query_of(saves_the_entry, "GET", "/api/worklogs/") == [{"page_size": "5"}]
-
-
-def test_quick_add_on_another_page_answers_only_the_fresh_form(saves_the_entry, signed_in):
-    response = signed_in.post(
-        "/entries/new/", QUICK_ADD_FORM, headers={**HTMX, "HX-Current-URL": "http://testserver/profile/"}
-    )
-
-    page = response.content.decode()
+    assert requests_made(saves_the_entry) == [("POST", "/api/worklogs/")]
+    # the answer is the fresh form alone: what the page shows is the page's to reload
+    assert page.count('<form id="quick-add-form"') == 1
     assert "hx-swap-oob" not in page
     assert "timeline-entries" not in page
     assert "worklog-summary" not in page
-    assert requests_made(saves_the_entry) == [
-        ("POST", "/api/worklogs/"),
-        ("GET", "/api/worklogs/suggestions/"),
-    ]
 
 
 def test_quick_add_shows_the_backends_date_message_next_to_the_date_and_keeps_the_typing(
@@ -639,13 +638,57 @@ def test_filtering_with_htmx_answers_only_the_entries_partial(backend, signed_in
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert page.lstrip().startswith('<div id="timeline-entries" class="timeline" aria-live="polite">')
+    assert page.lstrip().startswith(
+        '<div id="timeline-entries" class="timeline" aria-live="polite" hx-get="/timeline/?tag=python" '
+        'hx-trigger="worklog-saved from:body" hx-swap="outerHTML">'
+    )
     assert "<html" not in page
     assert 'id="timeline-filters"' not in page
     assert "hx-swap-oob" not in page
     assert day_headings(page) == ["Wednesday, 25 November 2026", "Tuesday, 24 November 2026"]
     assert requests_made(backend) == [("GET", "/api/worklogs/")]
     assert query_of(backend, "GET", "/api/worklogs/") == [{"tag": "python", "page_size": "25"}]
+
+
+@pytest.mark.parametrize(
+    ("address", "reloads_from"),
+    [
+        ("/timeline/", "/timeline/"),
+        ("/timeline/?search=x&tag=y&source=manual", "/timeline/?search=x&amp;tag=y&amp;source=manual"),
+    ],
+    ids=["all entries", "filtered"],
+)
+def test_the_timelines_entries_reload_themselves_with_their_filters_when_an_entry_is_saved(
+    backend, suggestions, signed_in, address, reloads_from
+):
+    backend.expect_request("/api/worklogs/").respond_with_json(page_of([worklog()]))
+
+    page = signed_in.get(address).content.decode()
+
+    assert (
+        page.count(
+            f'<div id="timeline-entries" class="timeline" aria-live="polite" hx-get="{reloads_from}" '
+            'hx-trigger="worklog-saved from:body" hx-swap="outerHTML">'
+        )
+        == 1
+    )
+
+
+def test_the_reload_after_a_save_answers_the_filtered_entries_with_one_backend_call(backend, signed_in):
+    backend.expect_request("/api/worklogs/").respond_with_json(
+        page_of([SAVED, worklog(id=40, date="2026-11-23")])
+    )
+
+    # what htmx sends when the entries' worklog-saved trigger fires
+    response = signed_in.get("/timeline/?search=x&tag=y", headers={**HTMX, "HX-Target": "timeline-entries"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<html" not in page
+    assert page.count('<div id="timeline-entries"') == 1
+    assert entry_ids(page) == ["entry-42", "entry-40"]
+    assert requests_made(backend) == [("GET", "/api/worklogs/")]
+    assert query_of(backend, "GET", "/api/worklogs/") == [{"search": "x", "tag": "y", "page_size": "25"}]
 
 
 def test_restoring_the_timeline_from_history_gets_the_full_page(backend, suggestions, signed_in):
@@ -1086,6 +1129,63 @@ def test_dashboard_groups_the_recent_entries_under_one_heading_per_day(backend, 
     assert entry_ids(page) == ["entry-43", "entry-41", "entry-39"]
 
 
+def test_the_dashboards_summary_reloads_itself_when_an_entry_is_saved(backend, signed_in):
+    backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
+    backend.expect_request("/api/worklogs/stats/").respond_with_json(STATS)
+    backend.expect_request("/api/worklogs/").respond_with_json(page_of(THREE_ENTRIES_OVER_TWO_DAYS))
+
+    page = signed_in.get("/").content.decode()
+
+    assert (
+        page.count(
+            '<div id="worklog-summary" hx-get="/" hx-trigger="worklog-saved from:body" hx-swap="outerHTML">'
+        )
+        == 1
+    )
+
+
+def test_the_dashboards_summary_reload_answers_the_fresh_counters_and_entries_alone(backend, signed_in):
+    backend.expect_request("/api/worklogs/stats/").respond_with_json({**STATS, "this_week": 5})
+    backend.expect_request("/api/worklogs/").respond_with_json(page_of([SAVED, worklog()]))
+
+    # what htmx sends when the summary's worklog-saved trigger fires
+    response = signed_in.get("/", headers={**HTMX, "HX-Target": "worklog-summary"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.lstrip().startswith(
+        '<div id="worklog-summary" hx-get="/" hx-trigger="worklog-saved from:body" hx-swap="outerHTML">'
+    )
+    assert "<html" not in page
+    assert '<p class="kpi-value" id="kpi-week">5</p>' in page
+    assert entry_ids(page) == ["entry-42", "entry-41"]
+    assert 'id="system-title"' not in page
+    assert requests_made(backend) == [("GET", "/api/worklogs/stats/"), ("GET", "/api/worklogs/")]
+    assert query_of(backend, "GET", "/api/worklogs/") == [{"page_size": "5"}]
+
+
+def test_the_dashboards_summary_reload_shows_dashes_when_the_backend_fails(backend, signed_in):
+    backend.expect_request("/api/worklogs/stats/").respond_with_json(api_error("boom"), status=500)
+
+    response = signed_in.get("/", headers={**HTMX, "HX-Target": "worklog-summary"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<p class="kpi-value" id="kpi-week">—</p>' in page
+    assert '<p class="mb-0 text-body-secondary">—</p>' in page
+
+
+def test_the_system_card_refresh_still_answers_the_system_card_alone(backend, signed_in):
+    backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
+
+    response = signed_in.get("/", headers={**HTMX, "HX-Target": "system-card"})
+
+    page = response.content.decode()
+    assert 'id="system-checks"' in page
+    assert 'id="worklog-summary"' not in page
+    assert requests_made(backend) == [("GET", "/api/healthz/")]
+
+
 def test_dashboard_points_to_the_reserve_instead_of_promising_it(backend, no_entries_yet, signed_in):
     backend.expect_request("/api/healthz/").respond_with_json(HEALTHY)
 
@@ -1174,14 +1274,11 @@ def test_hostile_text_is_escaped_on_the_dashboard(backend, signed_in):
     assert page.count(ESCAPED_SCRIPT) == 4
 
 
-def test_hostile_text_is_escaped_in_the_quick_add_answer_and_its_out_of_band_timeline(backend, signed_in):
-    backend.expect_request("/api/worklogs/suggestions/").respond_with_json(
-        {**SUGGESTIONS, "employers": [SCRIPT], "projects": [SCRIPT], "tags": [SCRIPT]}
-    )
+def test_hostile_text_is_escaped_in_the_quick_add_answer(backend, signed_in):
+    hostile_suggestions = {**SUGGESTIONS, "employers": [SCRIPT], "projects": [SCRIPT], "tags": [SCRIPT]}
     backend.expect_request("/api/worklogs/", method="POST").respond_with_json(
-        {**HOSTILE, "suggestions": SUGGESTIONS}, status=201
+        {**HOSTILE, "suggestions": hostile_suggestions}, status=201
     )
-    backend.expect_request("/api/worklogs/", method="GET").respond_with_json(page_of([HOSTILE]))
 
     response = signed_in.post(
         "/entries/new/",
@@ -1192,9 +1289,21 @@ def test_hostile_text_is_escaped_in_the_quick_add_answer_and_its_out_of_band_tim
     assert response.status_code == 200
     page = response.content.decode()
     assert SCRIPT not in page
-    # the fresh form's employer and project, three datalist options, the timeline card's four
-    assert page.count(ESCAPED_SCRIPT) == 9
-    assert "hx-swap-oob" in page
+    # the fresh form's employer and project, and the three datalists' options
+    assert page.count(ESCAPED_SCRIPT) == 5
+
+
+def test_hostile_text_is_escaped_in_the_reloaded_timeline_entries_and_dashboard_summary(backend, signed_in):
+    backend.expect_request("/api/worklogs/stats/").respond_with_json(STATS)
+    backend.expect_request("/api/worklogs/").respond_with_json(page_of([HOSTILE]))
+
+    entries = signed_in.get("/timeline/", headers={**HTMX, "HX-Target": "timeline-entries"})
+    summary = signed_in.get("/", headers={**HTMX, "HX-Target": "worklog-summary"})
+
+    for page in (entries.content.decode(), summary.content.decode()):
+        assert SCRIPT not in page
+        # the card's content, employer, project and tag
+        assert page.count(ESCAPED_SCRIPT) == 4
 
 
 def test_opening_the_quick_add_address_without_javascript_gives_a_whole_page(backend, suggestions, signed_in):
@@ -1254,3 +1363,27 @@ def test_an_oversized_upload_is_refused_before_the_body_is_read_and_a_normal_one
     assert [str(message) for message in refused.wsgi_request._messages] == ["The file is larger than 1 MB."]
     assert forged.status_code == 403  # no CSRF token: the protected part refuses it
     assert backend.log == []
+
+
+# --- the backend client's worklog pages -------------------------------------------------------------
+
+
+def test_the_clients_worklog_page_gives_the_next_pages_cursor_read_from_the_backends_link(backend):
+    backend.expect_oneshot_request("/api/worklogs/").respond_with_json(
+        page_of(
+            [worklog()],
+            next_url="http://backend:8000/api/worklogs/?cursor=cD0yMDI2LTExLTI0&page_size=25&tag=a%26b",
+        )
+    )
+    backend.expect_oneshot_request("/api/worklogs/").respond_with_json(page_of([worklog(id=40)]))
+    client = BackendClient(session_token="session-token-of-ada")
+
+    first = client.worklogs(tag="a&b")
+    last = client.worklogs(tag="a&b", cursor="cD0yMDI2LTExLTI0")
+
+    assert first == {"results": [worklog()], "next_cursor": "cD0yMDI2LTExLTI0"}
+    assert last == {"results": [worklog(id=40)], "next_cursor": ""}
+    assert query_of(backend, "GET", "/api/worklogs/") == [
+        {"tag": "a&b", "page_size": "25"},
+        {"tag": "a&b", "cursor": "cD0yMDI2LTExLTI0", "page_size": "25"},
+    ]

@@ -1,21 +1,19 @@
-from datetime import datetime, timedelta
-from itertools import groupby
-from urllib.parse import parse_qs, urlencode, urlsplit
-from zoneinfo import ZoneInfo
+from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from webapp.accounts.session import session_user, signin_required
+from webapp.accounts.session import signin_required
 from webapp.accounts.views import FORM_ERRORS
+from webapp.worklogs.entries import days_of
 from webapp.worklogs.forms import EvidenceForm, TimelineFilterForm, WorkLogForm
 
 # The modal sits on every page, next to other forms with the same fields: its own element ids.
@@ -23,34 +21,19 @@ QUICK_ADD_IDS = "quick_%s"
 DOWNLOAD_HEADERS = ("Content-Type", "Content-Disposition", "Content-Length", "X-Content-Type-Options")
 
 
-def _today(request):
-    user = session_user(request) or {}
-    try:
-        zone = ZoneInfo(user.get("time_zone") or "UTC")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return datetime.now(zone).date()
-
-
-def _days(entries: list[dict], continues_day: str = "") -> list[dict]:
-    """Entries grouped by day, newest first; a day continued from the previous page gets no
-    second heading."""
-    return [
-        {"date": day, "entries": list(group), "is_continued": day == continues_day}
-        for day, group in groupby(entries, key=lambda entry: entry["date"])
-    ]
-
-
 def _timeline_page(request, filters: dict, cursor: str = "", continues_day: str = "") -> dict:
-    answer = request.backend.worklogs(cursor=cursor, **filters)
-    entries = answer["results"]
+    page = request.backend.worklogs(cursor=cursor, **filters)
+    entries = page["results"]
     next_url = ""
-    if answer.get("next"):
-        next_cursor = parse_qs(urlsplit(answer["next"]).query).get("cursor", [""])[0]
-        next_url = "?" + urlencode({**filters, "cursor": next_cursor, "after_day": entries[-1]["date"]})
+    if page["next_cursor"]:
+        next_url = "?" + urlencode(
+            {**filters, "cursor": page["next_cursor"], "after_day": entries[-1]["date"]}
+        )
     return {
-        "days": _days(entries, continues_day),
+        "days": days_of(entries, continues_day),
         "next_url": next_url,
+        # What the entries reload from when an entry is saved elsewhere on the page (quick-add).
+        "refresh_url": ("?" + urlencode(filters)) if filters else "",
         "filters": filters,
         "is_filtered": bool(filters),
     }
@@ -84,28 +67,32 @@ def timeline(request):
     )
 
 
-def _quick_add_context(request, form=None) -> dict:
-    suggestions = request.backend.worklog_suggestions()
+def _quick_add_context(request, form=None, suggestions: dict | None = None) -> dict:
+    """The quick-add form; a new one starts from the person's today (the backend's, in their
+    time zone) and the employer and project they used last."""
+    if suggestions is None:
+        suggestions = request.backend.worklog_suggestions()
     if form is None:
         form = WorkLogForm(
             initial={
-                "date": _today(request),
+                "date": suggestions["today"],
                 "employer": suggestions["last_employer"],
                 "project": suggestions["last_project"],
             },
             auto_id=QUICK_ADD_IDS,
             suggestion_prefix="quick-",
         )
-    return {"form": form, "suggestions": suggestions, "today": _today(request)}
+    return {"form": form, "suggestions": suggestions}
 
 
 @require_http_methods(["GET", "POST"])
 @signin_required
 @vary_on_headers("HX-Request")
 def quick_add(request):
-    """The quick-add modal's form (GET) and its save (POST): one request saves, answers the
-    fresh form (pre-filled with the employer and project just used), and updates whatever the
-    page shows (timeline or dashboard) through out-of-band swaps."""
+    """The quick-add modal's form (GET) and its save (POST). A save is one backend call: its answer
+    carries the suggestions the fresh form needs. The page behind the modal is not this view's
+    business: the save triggers `worklog-saved`, and whatever the page shows that depends on
+    entries listens for it and reloads itself (the timeline's entries, the dashboard's summary)."""
     if request.method == "GET":
         template = "worklogs/quick_add.html#form" if request.htmx else "worklogs/quick_add_page.html"
         return render(request, template, _quick_add_context(request))
@@ -126,39 +113,17 @@ def quick_add(request):
 
 
 def _saved(request, entry: dict):
+    """The fresh form for the next entry, pre-filled with the date, employer and project just used."""
     fresh = WorkLogForm(
         initial={"date": entry["date"], "employer": entry["employer"], "project": entry["project"]},
         auto_id=QUICK_ADD_IDS,
         suggestion_prefix="quick-",
     )
-    html = render_to_string(
-        "worklogs/quick_add.html#form", _quick_add_context(request, fresh), request=request
+    response = render(
+        request, "worklogs/quick_add.html#form", _quick_add_context(request, fresh, entry["suggestions"])
     )
-    # What the page behind the modal shows, updated in the same answer.
-    current = urlsplit(request.htmx.current_url or "")
-    if current.path == "/timeline/":
-        _, filters = _filters_from({name: values[0] for name, values in parse_qs(current.query).items()})
-        html += render_to_string(
-            "worklogs/timeline.html#entries",
-            {**_timeline_page(request, filters), "oob": True},
-            request=request,
-        )
-    elif current.path == "/":
-        html += render_to_string(
-            "dashboard/home.html#worklog-summary",
-            {**_dashboard_summary(request), "oob": True},
-            request=request,
-        )
-    response = trigger_client_event(
-        HttpResponse(html), "worklog-saved", {"id": entry["id"], "date": entry["date"]}
-    )
+    response = trigger_client_event(response, "worklog-saved", {"id": entry["id"], "date": entry["date"]})
     return trigger_client_event(response, "toast", {"text": "Entry saved."})
-
-
-def _dashboard_summary(request) -> dict:
-    stats = request.backend.worklog_stats()
-    recent = request.backend.worklogs(page_size=5)["results"]
-    return {"stats": stats, "recent": recent, "recent_days": _days(recent)}
 
 
 def _edited_at(entry: dict) -> str:
