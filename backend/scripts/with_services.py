@@ -1,6 +1,6 @@
 """A throwaway PostgreSQL and Redis on free loopback ports, from the locally installed binaries.
 
-    python scripts/with_services.py -- pytest ...          (the test command)
+    python scripts/with_services.py -- pytest ...          (the test command; then the ledger tests on SQLite)
     with throwaway_services(durable=True) as services: ... (bench/, durable PostgreSQL)
 
 The command gets DATABASE_URL, REDIS_URL and a private TMPDIR; the servers are stopped and they and
@@ -205,6 +205,21 @@ def throwaway_services(*, durable: bool = False) -> Iterator[Services]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+# pytest's exit code when its selection holds no test (e.g. `-k health -m ledger`): nothing failed.
+NO_TESTS_COLLECTED = 5
+
+
+def ledger_on_sqlite(argv: list[str], env: dict[str, str], workdir: Path) -> int:
+    """The posting rule's tests again, on SQLite: the embedded default runs its own path of
+    `ledger_post`, which the backend suite must prove as well (tests marked `ledger`, without
+    those that need PostgreSQL itself). The same arguments, so that a run of a few tests repeats
+    only those of them that are ledger tests."""
+    print("with_services: the ledger tests again on SQLite (the embedded default)", flush=True)
+    sqlite_env = {**env, "DATABASE_URL": f"sqlite:///{workdir / 'ledger.sqlite3'}"}
+    code = subprocess.call([*argv, "-m", "ledger and not postgresql"], env=sqlite_env)
+    return 0 if code == NO_TESTS_COLLECTED else code
+
+
 def main(argv: list[str]) -> int:
     if "--" in argv:
         argv = argv[argv.index("--") + 1 :]
@@ -229,7 +244,10 @@ def main(argv: list[str]) -> int:
                 f"with_services: PostgreSQL on :{services.pg_port}, Redis on :{services.redis_port}",
                 flush=True,
             )
-            return subprocess.call(argv, env=env)
+            code = subprocess.call(argv, env=env)
+            if code == 0 and Path(argv[0]).name == "pytest":
+                code = ledger_on_sqlite(argv, env, services.workdir)
+            return code
     except ServiceError as error:
         print(f"with_services: {error}", file=sys.stderr)
         return 2

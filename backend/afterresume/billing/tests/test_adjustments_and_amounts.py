@@ -11,6 +11,8 @@ from afterresume.billing.models import LedgerEntry, ReserveAccount
 from afterresume.billing.money import micros_to_cents, micros_to_dollars
 from conftest import token_client
 
+pytestmark = pytest.mark.ledger  # on both databases, as test_ledger
+
 DOLLAR = 1_000_000
 ADJUST = "/api/billing/admin/reserve/adjust/"
 

@@ -288,6 +288,7 @@ def test_without_a_saved_card_the_attempt_fails_and_the_owners_are_told_what_to_
     assert f"{settings.FRONTEND_URL}/billing/" in mail.body
 
 
+@pytest.mark.ledger
 @pytest.mark.parametrize(
     ("balance", "debit", "kind", "enabled", "queued"),
     [
@@ -312,6 +313,7 @@ def test_usage_queues_the_task_only_when_it_crosses_the_threshold(
     assert len(callbacks) == queued
 
 
+@pytest.mark.ledger
 def test_a_usage_capture_crossing_the_threshold_queues_the_task(owner, django_capture_on_commit_callbacks):
     from afterresume.billing.ledger.holds import hold_capture, hold_place
 

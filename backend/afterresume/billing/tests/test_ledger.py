@@ -9,6 +9,10 @@ from afterresume.billing.ledger.posting import ledger_post
 from afterresume.billing.ledger.selectors import reserve_reconcile
 from afterresume.billing.models import Hold, LedgerEntry, ReserveAccount
 
+# The posting rule on both databases: `./dev test:backend` runs this module on PostgreSQL, then
+# again on SQLite, the embedded default (scripts/with_services.py), except what needs PostgreSQL.
+pytestmark = pytest.mark.ledger
+
 DOLLAR = 1_000_000
 
 
@@ -128,6 +132,7 @@ def test_ledger_rows_cannot_be_changed_or_deleted_through_the_code(account):
     assert LedgerEntry.objects.get(pk=entry.pk).amount_micros == 5 * DOLLAR
 
 
+@pytest.mark.postgresql  # its trigger; on SQLite the model refuses (test above)
 @pytest.mark.parametrize(
     "statement",
     [
@@ -265,6 +270,7 @@ def test_an_expired_hold_gives_its_money_back_and_a_late_capture_still_charges(a
     assert expire_holds() == {"expired": 0}
 
 
+@pytest.mark.postgresql  # real row locks between threads
 @pytest.mark.django_db(transaction=True)
 def test_fifty_jobs_racing_for_one_reserve_never_spend_the_same_money_twice(owner):
     # given $10 and 50 jobs, each estimating $1 and costing $0.75: only 10 can hold at once
@@ -311,6 +317,7 @@ def test_fifty_jobs_racing_for_one_reserve_never_spend_the_same_money_twice(owne
     assert reserve_reconcile() == []
 
 
+@pytest.mark.postgresql  # real row locks between threads
 @pytest.mark.django_db(transaction=True)
 def test_the_same_posting_sent_twenty_times_at_once_credits_once(owner):
     account = owner.membership.tenant.reserve

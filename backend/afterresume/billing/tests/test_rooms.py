@@ -27,6 +27,7 @@ def told(monkeypatch) -> list:
     return heard
 
 
+@pytest.mark.ledger
 def test_every_entry_posted_now_is_told_to_the_after_post_hooks_once_and_a_replay_never(owner, told):
     account = owner.membership.tenant.reserve
 
@@ -50,6 +51,7 @@ def test_every_entry_posted_now_is_told_to_the_after_post_hooks_once_and_a_repla
     ]
 
 
+@pytest.mark.ledger
 def test_a_hold_capture_posts_through_the_same_service_and_its_hooks(owner, told):
     account = owner.membership.tenant.reserve
     ledger_post(
