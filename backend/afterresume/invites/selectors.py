@@ -1,8 +1,8 @@
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from afterresume.invites.keys import passkey_hash
 from afterresume.invites.models import InvitePasskey
-from afterresume.invites.services import passkey_hash
 
 
 def passkey_list(*, status: str = "", search: str = "") -> QuerySet[InvitePasskey]:

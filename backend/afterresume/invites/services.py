@@ -1,4 +1,3 @@
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 from afterresume.accounts.models import User
 from afterresume.audit.services import audit_record
 from afterresume.core.client_ip import client_ip
+from afterresume.invites.keys import passkey_hash
 from afterresume.invites.models import InvitePasskey, InvitePasskeyRedemption
 from afterresume.tenants.models import Tenant
 
@@ -28,10 +28,6 @@ REFUSALS = {
     "used": "This invite passkey has already been used.",
     "revoked": "This invite passkey has been revoked. Ask the person who invited you for a new one.",
 }
-
-
-def passkey_hash(raw_key: str) -> str:
-    return hashlib.sha256(raw_key.strip().encode()).hexdigest()
 
 
 @transaction.atomic

@@ -11,14 +11,6 @@ from pathlib import Path
 import pytest
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "ledger: the posting rule's tests, run on PostgreSQL and again on SQLite (with_services.py)",
-    )
-    config.addinivalue_line("markers", "postgresql: needs PostgreSQL itself (its triggers, real row locks)")
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from afterresume.accounts.models import User
 from afterresume.audit.models import AuditEvent
+from afterresume.invites.keys import passkey_hash
 from afterresume.invites.models import InvitePasskey
-from afterresume.invites.services import passkey_hash
 
 SIGNUP_PASSWORD = "a long and unusual password 42"
 
