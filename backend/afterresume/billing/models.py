@@ -1,4 +1,4 @@
-"""The reserve (DESIGN §6): a prepaid balance per workspace, in integer micro-dollars
+"""The reserve (docs/money.md): a prepaid balance per workspace, in integer micro-dollars
 (1 USD = 1,000,000), an append-only ledger, and holds for running jobs."""
 
 from django.conf import settings
@@ -28,7 +28,7 @@ class ReserveAccount(models.Model):
     limited_ceiling_micros = models.BigIntegerField(default=1 * MICROS_PER_DOLLAR)
     low_balance_threshold_micros = models.BigIntegerField(default=5 * MICROS_PER_DOLLAR)
     is_disputed = models.BooleanField(default=False, help_text="A payment dispute is open.")
-    # Auto top-up (DESIGN §6): when a debit takes the balance below the low-balance threshold, one
+    # Auto top-up (docs/money.md): when a debit takes the balance below the low-balance threshold, one
     # off-session payment with the saved card, for a fixed amount or up to a target balance.
     auto_topup_enabled = models.BooleanField(default=False)
     auto_topup_mode = models.CharField(
@@ -39,7 +39,7 @@ class ReserveAccount(models.Model):
     auto_topup_monthly_cap_micros = models.BigIntegerField(
         null=True, blank=True, help_text="At most this much auto top-up per calendar month (UTC)."
     )
-    # Counters for the status bar (O(1), DESIGN §8), maintained where usage is recorded.
+    # Counters for the status bar (O(1), docs/architecture.md), maintained where usage is recorded.
     tokens_in_total = models.BigIntegerField(default=0)
     tokens_out_total = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -118,7 +118,7 @@ class LedgerEntry(models.Model):
 
 class Hold(models.Model):
     """Money set aside for a running job: its pre-flight estimate, until the actual cost is
-    captured and the rest released. Lives outside the ledger (DESIGN §6)."""
+    captured and the rest released. Lives outside the ledger (docs/money.md)."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -207,7 +207,7 @@ class RateLineItem(models.Model):
 
 
 class StripeEvent(models.Model):
-    """Every webhook event, stored by its id before it is processed (DESIGN §6). Stripe does not
+    """Every webhook event, stored by its id before it is processed (docs/money.md). Stripe does not
     promise an order: an event that cannot be applied yet (a refund of a payment whose own event
     has not arrived) waits for it; one whose processing failed is retried; neither is dropped."""
 
@@ -306,7 +306,7 @@ class AutoTopup(models.Model):
 
 class UsageEvent(models.Model):
     """One metered call (an LLM request): what it used and what it cost, priced once with the rate
-    card version in force when it happened (DESIGN §6, §7). The job system records these; the
+    card version in force when it happened (docs/money.md). The job system records these; the
     admin usage-cost table sums them by workspace, model and day."""
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.PROTECT, related_name="+")

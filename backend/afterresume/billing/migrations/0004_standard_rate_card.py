@@ -1,4 +1,4 @@
-"""The "standard" plan's first prices (DESIGN §11): the offline `local` LLM provider is priced too,
+"""The "standard" plan's first prices (docs/money.md): the offline `local` LLM provider is priced too,
 so that the money path runs in development: $0.50 per 1,000,000 input tokens, $1.50 per 1,000,000
 output tokens. Real models are priced by the operator."""
 

@@ -1,4 +1,4 @@
-"""Auto top-up (DESIGN §6): one off-session payment with the saved card per crossing of the
+"""Auto top-up (docs/money.md): one off-session payment with the saved card per crossing of the
 low-balance threshold, for a fixed amount or up to a target, within a monthly cap; run by a Celery
 task; credited once whether the task or the webhook sees the payment first."""
 

@@ -1,4 +1,4 @@
-"""Stripe (DESIGN §6): signed webhooks (built with hmac, verified by the real stripe library),
+"""Stripe (docs/money.md): signed webhooks (built with hmac, verified by the real stripe library),
 idempotent crediting keyed by the payment, refunds, disputes; Checkout through the real stripe
 library against a local server speaking Stripe's format; the simulated mode's full path."""
 

@@ -1,4 +1,4 @@
-"""Stripe events as Stripe may send them (DESIGN §6): in any order, in every shape its documentation
+"""Stripe events as Stripe may send them (docs/money.md): in any order, in every shape its documentation
 permits for the pinned API version, redelivered, concurrently, or signed but malformed. Money is never
 dropped, never counted twice, and what cannot be applied is shown to operators and retried."""
 

@@ -1,4 +1,4 @@
-"""Usage events and what they cost (DESIGN §6, §7): recorded once, priced with the version in force
+"""Usage events and what they cost (docs/money.md): recorded once, priced with the version in force
 when they happened, counted for the status bar, summed by workspace, model and day for operators."""
 
 from datetime import UTC, datetime, timedelta

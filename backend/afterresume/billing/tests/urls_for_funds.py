@@ -1,5 +1,5 @@
 """A route that exists only in tests: a workspace API view placing a hold, as the job system's
-views will (DESIGN §6: a request refused for funds answers 402 with the amount needed)."""
+views will (docs/money.md: a request refused for funds answers 402 with the amount needed)."""
 
 from django.urls import include, path
 from rest_framework.response import Response
