@@ -4,8 +4,7 @@ sign); comments point into docs/ instead, and every docs/ page they name exists.
 history and keeps its wording.
 
 STILL_POINTING lists what may still carry old pointers. It only shrinks: an entry whose pointers
-are gone fails the second test until it is taken off the list (the entries of the billing reshape
-excepted while it runs: files there come and go)."""
+are gone fails the second test until it is taken off the list."""
 
 import re
 import subprocess
@@ -15,12 +14,7 @@ REPOSITORY = Path(__file__).resolve().parents[4]
 # Escaped, so that this file does not count as a pointer itself.
 OLD_POINTER = "DESIGN \u00a7".encode()
 HISTORY = {"CHANGE_LOG.md"}
-# Being split into smaller modules by the billing reshape (issue 10): their pointers move into
-# docs/ once that work has landed. A folder means every file under it; the schema is generated
-# from billing's docstrings.
-BILLING_RESHAPE = {"backend/afterresume/billing/", "backend/openapi.yaml"}
 STILL_POINTING = {
-    *BILLING_RESHAPE,
     # The operator guide is edited by the lead only.
     "ADMIN_GUIDE_RUNBOOK.md",
 }
@@ -40,10 +34,6 @@ def tracked_files() -> dict[str, bytes]:
     return files
 
 
-def is_allowed(name: str, entry: str) -> bool:
-    return name.startswith(entry) if entry.endswith("/") else name == entry
-
-
 def files_with_old_pointers() -> list[str]:
     return sorted(
         name for name, content in tracked_files().items() if OLD_POINTER in content and name not in HISTORY
@@ -55,22 +45,16 @@ def test_no_file_points_at_a_design_document_outside_the_repository():
     pointing = files_with_old_pointers()
 
     # then
-    outside_the_allow_list = [
-        name for name in pointing if not any(is_allowed(name, entry) for entry in STILL_POINTING)
-    ]
+    outside_the_allow_list = [name for name in pointing if name not in STILL_POINTING]
     assert outside_the_allow_list == []
 
 
 def test_every_file_allowed_to_point_still_does():
     pointing = files_with_old_pointers()
 
-    stale = [
-        entry
-        for entry in STILL_POINTING - BILLING_RESHAPE
-        if not any(is_allowed(name, entry) for name in pointing)
-    ]
+    cleaned_but_still_listed = sorted(STILL_POINTING - set(pointing))
 
-    assert stale == []
+    assert cleaned_but_still_listed == []
 
 
 def test_every_docs_page_a_file_points_at_exists():
