@@ -11,7 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -33,6 +33,7 @@ from afterresume.core.ratelimits import (
 )
 from afterresume.core.schema import ERROR
 from afterresume.invites.services import PasskeyRefused
+from afterresume.tenants.apis import TenantOut
 from afterresume.tenants.selectors import membership_for_user
 
 TOO_MANY_PASSKEY_ATTEMPTS = "Too many invalid invite passkeys from your address. Please try again in an hour."
@@ -89,7 +90,22 @@ class TokenOut(serializers.Serializer):
 
 
 class NewTokenOut(TokenOut):
-    key = serializers.CharField(help_text="Shown once; only its hash is stored.")
+    # The key is given in the context: the token keeps only its hash.
+    key = serializers.SerializerMethodField(help_text="Shown once; only its hash is stored.")
+
+    def get_key(self, token) -> str:
+        return self.context["key"]
+
+
+class SignupOut(serializers.Serializer):
+    user = UserOut()
+    token = NewTokenOut()
+
+
+class MeOut(serializers.Serializer):
+    user = UserOut()
+    tenant = TenantOut(allow_null=True)
+    role = serializers.CharField(allow_null=True)
 
 
 def _time_zone(value: str) -> str:
@@ -122,7 +138,7 @@ class SignupApi(APIView):
     @extend_schema(
         request=SignupIn,
         responses={
-            201: inline_serializer("SignupOut", {"user": UserOut(), "token": NewTokenOut()}),
+            201: SignupOut,
             429: ERROR,
         },
     )
@@ -146,7 +162,7 @@ class SignupApi(APIView):
             passkey_failure_count(request)
             raise serializers.ValidationError({"passkey": refusal.messages}) from None
         return Response(
-            {"user": UserOut(user).data, "token": NewTokenOut({**TokenOut(token).data, "key": key}).data},
+            SignupOut({"user": user, "token": token}, context={"key": key}).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -197,31 +213,23 @@ class TokenObtainApi(APIView):
             expires_at=_token_expiry(settings.API_TOKEN_DEFAULT_DAYS),
             request=request,
         )
-        return Response({**TokenOut(token).data, "key": key}, status=status.HTTP_201_CREATED)
+        return Response(NewTokenOut(token, context={"key": key}).data, status=status.HTTP_201_CREATED)
 
 
 class MeApi(APIView):
     permission_classes = (IsAuthenticated,)
 
-    @extend_schema(
-        responses=inline_serializer(
-            "Me",
-            {
-                "user": UserOut(),
-                "tenant": serializers.DictField(allow_null=True),
-                "role": serializers.CharField(allow_null=True),
-            },
-        )
-    )
+    @extend_schema(responses=MeOut)
     def get(self, request):
         membership = membership_for_user(user=request.user)  # one query: the role and the workspace
-        tenant = membership.tenant if membership else None
         return Response(
-            {
-                "user": UserOut(request.user).data,
-                "tenant": {"id": tenant.id, "name": tenant.name} if tenant else None,
-                "role": membership.role if membership else None,
-            }
+            MeOut(
+                {
+                    "user": request.user,
+                    "tenant": membership.tenant if membership else None,
+                    "role": membership.role if membership else None,
+                }
+            ).data
         )
 
     class ProfileIn(serializers.Serializer):
@@ -269,7 +277,7 @@ class TokenListCreateApi(APIView):
             expires_at=_token_expiry(given.validated_data["expires_in_days"]),
             request=request,
         )
-        return Response({**TokenOut(token).data, "key": key}, status=status.HTTP_201_CREATED)
+        return Response(NewTokenOut(token, context={"key": key}).data, status=status.HTTP_201_CREATED)
 
 
 class TokenRevokeApi(APIView):

@@ -1,6 +1,6 @@
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,6 +10,7 @@ from afterresume.accounts.services import user_update_by_operator
 from afterresume.core.filters import QueryFilters
 from afterresume.core.pagination import Pagination, paginated_response
 from afterresume.core.permissions import IsOperator
+from afterresume.tenants.apis import TenantOut
 from afterresume.tenants.models import Tenant
 
 
@@ -86,11 +87,7 @@ class AdminTenantListApi(APIView):
 
     permission_classes = (IsOperator,)
 
-    @extend_schema(
-        responses=inline_serializer(
-            "AdminTenant", {"id": serializers.IntegerField(), "name": serializers.CharField()}, many=True
-        )
-    )
+    @extend_schema(responses=TenantOut(many=True))
     def get(self, request):
         tenants = Tenant.objects.order_by("name").values("id", "name")[:500]
-        return Response(list(tenants))
+        return Response(TenantOut(tenants, many=True).data)

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -6,15 +6,12 @@ from rest_framework.views import APIView
 
 from afterresume.core.selectors import health_checks, last_worker_ping
 
-HealthOut = inline_serializer(
-    "Health",
-    {
-        "status": serializers.ChoiceField(choices=["ok", "failing"]),
-        "failing": serializers.ListField(child=serializers.CharField()),
-        "checks": serializers.DictField(),
-        "worker": serializers.DictField(allow_null=True),
-    },
-)
+
+class HealthOut(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "failing"])
+    failing = serializers.ListField(child=serializers.CharField())
+    checks = serializers.DictField()
+    worker = serializers.DictField(allow_null=True)
 
 
 class HealthApi(APIView):
@@ -32,12 +29,14 @@ class HealthApi(APIView):
     def get(self, request):
         checks = health_checks()
         failing = [name for name, result in checks.items() if not result.ok]
-        body = {
-            "status": "failing" if failing else "ok",
-            "failing": failing,
-            "checks": {name: result.as_dict() for name, result in checks.items()},
-            "worker": {"last_ping": last_worker_ping()},
-        }
+        body = HealthOut(
+            {
+                "status": "failing" if failing else "ok",
+                "failing": failing,
+                "checks": {name: result.as_dict() for name, result in checks.items()},
+                "worker": {"last_ping": last_worker_ping()},
+            }
+        ).data
         response = Response(body, status=503 if failing else 200)
         response["Cache-Control"] = "no-store"
         return response

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -21,30 +21,26 @@ class TenantApi(APIView):
         request.tenant = membership.tenant
 
 
+class TenantOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MemberOut(serializers.Serializer):
+    email = serializers.EmailField(source="user.email")
+    display_name = serializers.CharField(source="user.display_name")
+    role = serializers.CharField()
+
+
+class MemberListOut(serializers.Serializer):
+    tenant = TenantOut()
+    members = MemberOut(many=True)
+
+
 class MemberListApi(TenantApi):
     """The caller's workspace and its members."""
 
-    class MemberOut(serializers.Serializer):
-        email = serializers.EmailField(source="user.email")
-        display_name = serializers.CharField(source="user.display_name")
-        role = serializers.CharField()
-
-    @extend_schema(
-        responses=inline_serializer(
-            "MemberList",
-            {
-                "tenant": inline_serializer(
-                    "TenantOut", {"id": serializers.IntegerField(), "name": serializers.CharField()}
-                ),
-                "members": MemberOut(many=True),
-            },
-        )
-    )
+    @extend_schema(responses=MemberListOut)
     def get(self, request):
         members = membership_list(tenant=request.tenant)
-        return Response(
-            {
-                "tenant": {"id": request.tenant.id, "name": request.tenant.name},
-                "members": self.MemberOut(members, many=True).data,
-            }
-        )
+        return Response(MemberListOut({"tenant": request.tenant, "members": members}).data)

@@ -3,6 +3,7 @@
 the schema describes wrongly) and is the one committed as backend/openapi.yaml (the contract the
 frontend's tests hold their client and fakes to), and no model change lacks its migration."""
 
+import ast
 import difflib
 
 import pytest
@@ -45,6 +46,47 @@ def test_the_committed_openapi_schema_is_the_one_the_code_generates(tmp_path):
     stale = "".join(difference)
     if stale:
         pytest.fail(f"backend/openapi.yaml is stale: run `./dev schema` and commit it.\n{stale[:4000]}")
+
+
+def _inline_answers(source: str) -> list[int]:
+    """Lines of the `inline_serializer(...)` calls in a module that are not a request body."""
+    tree = ast.parse(source)
+    request_bodies = {
+        id(node)
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call)
+        for keyword in call.keywords
+        if keyword.arg == "request"
+        for node in ast.walk(keyword.value)
+    }
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) == "inline_serializer"
+        and id(node) not in request_bodies
+    ]
+
+
+def test_each_answer_outside_billing_is_described_by_the_serializer_that_writes_it():
+    # An inline serializer only describes an answer that is built elsewhere by hand, so the two can
+    # drift; a serializer class writes the answer and describes it. Billing's answers are being
+    # reshaped separately.
+    package = settings.BASE_DIR / "afterresume"
+    modules = [
+        path
+        for path in package.rglob("*.py")
+        if not {"tests", "migrations", "billing"} & set(path.relative_to(package).parts)
+    ]
+
+    described_apart = [
+        f"{path.relative_to(settings.BASE_DIR)}:{line}"
+        for path in modules
+        for line in _inline_answers(path.read_text())
+    ]
+
+    assert len(modules) > 40
+    assert described_apart == []
 
 
 def test_every_model_change_has_its_migration(db):
