@@ -250,3 +250,31 @@ def test_a_job_above_the_limit_per_job_is_refused_with_what_helps_not_a_top_up(o
         "raise it in the billing settings."
     )
     assert refused.json()["extra"] == {"estimate_micros": 3_000_000, "ceiling_micros": 1_000_000}
+
+
+def test_each_owner_only_change_refuses_a_member_with_what_only_owners_do_and_changes_nothing(
+    owner, teammate, settings
+):
+    settings.STRIPE_SIMULATED = True
+    member = token_client(teammate)
+
+    settings_change = member.patch("/api/billing/profile/", {"policy": "warn"}, format="json")
+    portal = member.post("/api/billing/portal/session/")
+    card = member.post(
+        "/api/billing/topup/session/", {"amount_dollars": "5", "save_card": True}, format="json"
+    )
+    # a wrong amount is a 400 whoever asks: the amount is checked before who saves the card
+    wrong_amount = member.post(
+        "/api/billing/topup/session/", {"amount_dollars": "0.5", "save_card": True}, format="json"
+    )
+    read = member.get("/api/billing/profile/")
+
+    assert [(r.status_code, r.json()["message"]) for r in (settings_change, portal, card)] == [
+        (403, "Only the workspace's owners change billing settings."),
+        (403, "Only the workspace's owners manage payment details."),
+        (403, "Only the workspace's owners save a card for automatic top-ups."),
+    ]
+    assert wrong_amount.status_code == 400
+    assert (read.status_code, read.json()["policy"]) == (200, "block")
+    assert ReserveAccount.objects.get(tenant=owner.membership.tenant).policy == "block"
+    assert not AuditEvent.objects.filter(category="billing").exists()
