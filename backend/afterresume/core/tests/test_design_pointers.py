@@ -14,10 +14,7 @@ REPOSITORY = Path(__file__).resolve().parents[4]
 # Escaped, so that this file does not count as a pointer itself.
 OLD_POINTER = "DESIGN \u00a7".encode()
 HISTORY = {"CHANGE_LOG.md"}
-STILL_POINTING = {
-    # The operator guide is edited by the lead only.
-    "ADMIN_GUIDE_RUNBOOK.md",
-}
+STILL_POINTING: set[str] = set()
 DOCS_POINTER = re.compile(rb"(?<![\w/.-])docs/([\w-]+\.md)")
 
 

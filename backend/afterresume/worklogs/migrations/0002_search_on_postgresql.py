@@ -1,6 +1,7 @@
 """Full-text search on PostgreSQL: a trigger keeps search_vector current on every write path
 (services, bulk loads, raw SQL) and a GIN index serves the queries. Other databases skip this
-migration and search with a plain case-insensitive match (vendor-checked: docs/architecture.md)."""
+migration: there worklogs/search.py parses the same web-search syntax and matches it
+case-insensitively, without stemming (vendor-checked: docs/architecture.md)."""
 
 from django.db import migrations
 
