@@ -12,8 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from webapp.backend.client import BackendClient
 from webapp.backend.errors import BackendError
-from webapp.backend.middleware import SESSION_TOKEN_KEY
 
+SESSION_TOKEN_KEY = "backend_session_token"  # noqa: S105 (a session key name, not a secret)
 SESSION_USER_KEY = "user"
 
 

@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from webapp.accounts.session import SESSION_TOKEN_KEY, session_sign_out, signin_url_for
 from webapp.backend.client import BackendClient
 from webapp.backend.errors import (
     BackendAuthenticationRequired,
@@ -22,9 +24,6 @@ def browser_address(request) -> str:
     chain.append(request.META.get("REMOTE_ADDR", ""))
     hops = settings.TRUSTED_PROXY_HOPS
     return chain[-(hops + 1)] if len(chain) > hops else chain[0]
-
-
-SESSION_TOKEN_KEY = "backend_session_token"  # noqa: S105 (a session key name, not a secret)
 
 
 class BackendMiddleware:
@@ -74,10 +73,6 @@ class BackendMiddleware:
     def _sign_in_again(self, request):
         """The backend no longer knows the session token (signed out elsewhere, deactivated,
         expired): forget it and send the person to the sign-in page, back here afterwards."""
-        from django.contrib import messages
-
-        from webapp.accounts.session import session_sign_out, signin_url_for
-
         target = signin_url_for(request) if request.method == "GET" else signin_url_for(request).split("?")[0]
         session_sign_out(request)
         messages.info(request, "Your session has ended. Please sign in again.")
