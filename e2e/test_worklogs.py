@@ -3,6 +3,7 @@
 import hashlib
 import re
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -68,6 +69,33 @@ def test_saving_on_the_dashboard_updates_its_counters_and_recent_entries_without
     expect(page.locator("#kpi-streak")).to_have_text("1 day")
     expect(page.locator("#quick-add")).to_be_hidden()
     expect(page.locator("#toast-area")).to_contain_text("Entry saved.")
+    assert page.evaluate("window.loadedOnce") == "yes"
+
+
+def test_entries_saved_for_other_days_take_their_place_in_the_timeline_without_a_reload(
+    system, member_page: Page
+):
+    page = member_page
+    page.goto(system.frontend_url + "/timeline/")
+    page.evaluate("window.loadedOnce = 'yes'")  # gone if the page reloads
+    today = date.fromisoformat(page.locator("#quick-add").get_by_label("Date").input_value())
+
+    # when entries are saved for today, three days ago, then one day ago (between the two)
+    for days_ago, content in ((0, "Released 3.0"), (3, "Planned 3.0"), (1, "Fixed a 3.0 regression")):
+        open_quick_add(page)
+        modal = page.locator("#quick-add")
+        modal.get_by_label("Date").fill((today - timedelta(days=days_ago)).isoformat())
+        modal.get_by_label("What did you do?").fill(content)
+        page.keyboard.press("Control+Enter")
+        expect(page.locator("#timeline-entries")).to_contain_text(content)
+
+    # then each is under its own day, newest day first, and the page never reloaded
+    days = page.locator("#timeline-entries .timeline-day")
+    expect(days).to_have_count(3)
+    expect(days.locator(".timeline-entry-content")).to_have_text(
+        ["Released 3.0", "Fixed a 3.0 regression", "Planned 3.0"]
+    )
+    expect(days.locator(".timeline-day-heading")).to_have_count(3)
     assert page.evaluate("window.loadedOnce") == "yes"
 
 

@@ -87,7 +87,9 @@ def json_sent(backend, method: str, path: str) -> list:
 
 
 def day_headings(page: str) -> list[str]:
-    return re.findall(r'<h2 class="timeline-day-heading h6">([^<]*)</h2>', page)
+    return re.findall(
+        r'<h2 class="timeline-day-heading h6" id="timeline-day-[0-9-]+-heading">([^<]*)</h2>', page
+    )
 
 
 def entry_ids(page: str) -> list[str]:
@@ -338,6 +340,115 @@ def test_saving_an_entry_costs_one_backend_call_whatever_the_page_behind_the_mod
     assert "worklog-summary" not in page
 
 
+def saved_on(day: str) -> dict:
+    """The create answer for an entry of `day`."""
+    return {**CREATED, "date": day}
+
+
+def on_the_timeline(days: list[str], *, is_complete: bool = False) -> dict:
+    """What the unfiltered timeline behind the modal adds to the quick-add form's fields."""
+    declared = {"timeline": "in-place", "timeline_day": days}
+    return {**declared, "timeline_complete": "1"} if is_complete else declared
+
+
+def out_of_band(page: str) -> list[str]:
+    return re.findall(r'<div hx-swap-oob="([^"]+)">', page)
+
+
+@pytest.mark.parametrize(
+    ("days", "is_complete", "entry_day", "swap"),
+    [
+        (["2026-11-25", "2026-11-24"], False, "2026-11-24", "afterend:#timeline-day-2026-11-24-heading"),
+        (["2026-11-25", "2026-11-24"], False, "2026-11-26", "beforebegin:#timeline-day-2026-11-25"),
+        (["2026-11-25", "2026-11-23"], False, "2026-11-24", "beforebegin:#timeline-day-2026-11-23"),
+        (["2026-11-25", "2026-11-24"], True, "2026-11-20", "beforeend:#timeline-entries"),
+    ],
+    ids=["a day shown", "a newer day", "a day between two shown", "older than all of a complete timeline"],
+)
+def test_a_save_puts_the_entry_where_the_timeline_behind_the_modal_shows_it_with_one_backend_call(
+    backend, signed_in, days, is_complete, entry_day, swap
+):
+    backend.expect_request("/api/worklogs/", method="POST").respond_with_json(saved_on(entry_day), status=201)
+
+    response = signed_in.post(
+        "/entries/new/",
+        {**QUICK_ADD_FORM, "date": entry_day, **on_the_timeline(days, is_complete=is_complete)},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert requests_made(backend) == [("POST", "/api/worklogs/")]
+    assert out_of_band(page) == [swap]
+    assert entry_ids(page) == ["entry-42"]
+    piece = page[page.index("hx-swap-oob") :]
+    assert "Led the incident review<br>and wrote the follow-ups" in piece
+    # a new day comes with its heading and says it is shown; an entry goes into its day's section
+    has_day = not swap.startswith("afterend:")
+    assert (f'id="timeline-day-{entry_day}-heading"' in piece) is has_day
+    assert (
+        f'<input type="hidden" name="timeline_day" value="{entry_day}" form="quick-add-form">' in piece
+    ) is has_day
+    assert "hx-swap-oob" not in page[: page.index("</form>")]
+    assert json.loads(response["HX-Trigger"])["worklog-saved"] == {"id": 42, "date": entry_day}
+
+
+def test_a_save_older_than_every_day_shown_leaves_it_to_the_older_pages_not_loaded_yet(backend, signed_in):
+    backend.expect_request("/api/worklogs/", method="POST").respond_with_json(
+        saved_on("2026-11-20"), status=201
+    )
+
+    response = signed_in.post(
+        "/entries/new/",
+        {**QUICK_ADD_FORM, "date": "2026-11-20", **on_the_timeline(["2026-11-25", "2026-11-24"])},
+        headers=HTMX,
+    )
+
+    page = response.content.decode()
+    assert "hx-swap-oob" not in page
+    assert entry_ids(page) == []
+    assert requests_made(backend) == [("POST", "/api/worklogs/")]
+
+
+def test_a_save_on_an_empty_timeline_replaces_its_invitation_with_the_entry(backend, signed_in):
+    backend.expect_request("/api/worklogs/", method="POST").respond_with_json(
+        saved_on("2026-11-24"), status=201
+    )
+
+    response = signed_in.post("/entries/new/", {**QUICK_ADD_FORM, "timeline": "in-place"}, headers=HTMX)
+
+    page = response.content.decode()
+    assert (
+        page.count('<div id="timeline-entries" class="timeline" hx-swap-oob="true" aria-live="polite">') == 1
+    )
+    assert entry_ids(page) == ["entry-42"]
+    assert day_headings(page) == ["Tuesday, 24 November 2026"]
+    assert declared_inputs(page) == [
+        ("timeline", "in-place"),
+        ("timeline_day", "2026-11-24"),
+        ("timeline_complete", "1"),
+    ]
+    assert "Your timeline is empty." not in page
+    assert requests_made(backend) == [("POST", "/api/worklogs/")]
+
+
+def test_a_day_declared_by_the_page_that_is_not_a_date_updates_nothing_in_place(backend, signed_in):
+    backend.expect_request("/api/worklogs/", method="POST").respond_with_json(
+        saved_on("2026-11-24"), status=201
+    )
+    forged = '2026-11-24"] , body, [id="x'
+
+    response = signed_in.post(
+        "/entries/new/", {**QUICK_ADD_FORM, **on_the_timeline(["2026-11-25", forged])}, headers=HTMX
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "hx-swap-oob" not in page
+    assert "body, [id" not in page
+    assert json.loads(response["HX-Trigger"])["toast"] == {"text": "Entry saved."}
+
+
 def test_quick_add_shows_the_backends_date_message_next_to_the_date_and_keeps_the_typing(
     backend, suggestions, signed_in
 ):
@@ -434,7 +545,9 @@ def test_timeline_groups_the_entries_under_one_heading_per_day(backend, suggesti
     assert response.status_code == 200
     page = response.content.decode()
     assert day_headings(page) == ["Wednesday, 25 November 2026", "Tuesday, 24 November 2026"]
-    assert re.findall(r'<section class="timeline-day" data-day="([^"]+)">', page) == [
+    assert re.findall(
+        r'<section class="timeline-day" data-day="([^"]+)"(?: id="timeline-day-[0-9-]+")?>', page
+    ) == [
         "2026-11-25",
         "2026-11-24",
     ]
@@ -604,7 +717,9 @@ def test_loading_more_with_htmx_answers_only_the_older_entries_without_repeating
     assert "<html" not in page
     assert 'id="timeline-entries"' not in page
     assert 'id="timeline-filters"' not in page
-    assert re.findall(r'<section class="timeline-day" data-day="([^"]+)">', page) == [
+    assert re.findall(
+        r'<section class="timeline-day" data-day="([^"]+)"(?: id="timeline-day-[0-9-]+")?>', page
+    ) == [
         "2026-11-24",
         "2026-11-23",
     ]
@@ -650,28 +765,75 @@ def test_filtering_with_htmx_answers_only_the_entries_partial(backend, signed_in
     assert query_of(backend, "GET", "/api/worklogs/") == [{"tag": "python", "page_size": "25"}]
 
 
-@pytest.mark.parametrize(
-    ("address", "reloads_from"),
-    [
-        ("/timeline/", "/timeline/"),
-        ("/timeline/?search=x&tag=y&source=manual", "/timeline/?search=x&amp;tag=y&amp;source=manual"),
-    ],
-    ids=["all entries", "filtered"],
-)
-def test_the_timelines_entries_reload_themselves_with_their_filters_when_an_entry_is_saved(
-    backend, suggestions, signed_in, address, reloads_from
+def test_a_filtered_timelines_entries_reload_themselves_with_their_filters_when_an_entry_is_saved(
+    backend, suggestions, signed_in
 ):
     backend.expect_request("/api/worklogs/").respond_with_json(page_of([worklog()]))
 
-    page = signed_in.get(address).content.decode()
+    page = signed_in.get("/timeline/?search=x&tag=y&source=manual").content.decode()
 
     assert (
         page.count(
-            f'<div id="timeline-entries" class="timeline" aria-live="polite" hx-get="{reloads_from}" '
+            '<div id="timeline-entries" class="timeline" aria-live="polite" '
+            'hx-get="/timeline/?search=x&amp;tag=y&amp;source=manual" '
             'hx-trigger="worklog-saved from:body" hx-swap="outerHTML">'
         )
         == 1
     )
+    # it declares nothing for an update in place: it cannot know whether a new entry matches
+    assert 'form="quick-add-form"' not in page
+
+
+def declared_inputs(page: str) -> list[tuple[str, str]]:
+    """The hidden inputs the page's timeline gives the quick-add form (by its id), in page order."""
+    return re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)" form="quick-add-form">', page)
+
+
+def test_the_timeline_tells_the_quick_add_form_which_days_it_shows_and_that_there_are_older_ones(
+    backend, suggestions, signed_in
+):
+    backend.expect_request("/api/worklogs/").respond_with_json(
+        page_of(THREE_ENTRIES_OVER_TWO_DAYS, next_url="http://backend:8000/api/worklogs/?cursor=bmV4dA")
+    )
+
+    page = signed_in.get("/timeline/").content.decode()
+
+    assert '<div id="timeline-entries" class="timeline" aria-live="polite">' in page
+    assert "worklog-saved" not in page
+    assert declared_inputs(page) == [
+        ("timeline", "in-place"),
+        ("timeline_day", "2026-11-25"),
+        ("timeline_day", "2026-11-24"),
+    ]
+    assert page.count('<h2 class="timeline-day-heading h6" id="timeline-day-2026-11-25-heading">') == 1
+    assert (
+        page.count('<section class="timeline-day" data-day="2026-11-24" id="timeline-day-2026-11-24">') == 1
+    )
+
+
+def test_the_timeline_tells_the_quick_add_form_when_it_shows_every_entry(backend, suggestions, signed_in):
+    backend.expect_request("/api/worklogs/").respond_with_json(page_of([worklog()]))
+
+    page = signed_in.get("/timeline/").content.decode()
+
+    assert declared_inputs(page) == [
+        ("timeline", "in-place"),
+        ("timeline_day", "2026-11-25"),
+        ("timeline_complete", "1"),
+    ]
+
+
+def test_older_entries_declare_their_own_days_but_not_a_day_continued_from_the_page_before(
+    backend, signed_in
+):
+    backend.expect_request("/api/worklogs/").respond_with_json(
+        page_of([worklog(id=38, date="2026-11-24"), worklog(id=35, date="2026-11-23")])
+    )
+
+    page = signed_in.get("/timeline/?cursor=cD0yMDI2&after_day=2026-11-24", headers=HTMX).content.decode()
+
+    assert declared_inputs(page) == [("timeline_day", "2026-11-23"), ("timeline_complete", "1")]
+    assert '<section class="timeline-day" data-day="2026-11-24">' in page
 
 
 def test_the_reload_after_a_save_answers_the_filtered_entries_with_one_backend_call(backend, signed_in):

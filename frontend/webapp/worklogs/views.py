@@ -3,8 +3,9 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,7 +14,7 @@ from django_htmx.http import trigger_client_event
 
 from webapp.accounts.session import signin_required
 from webapp.accounts.views import FORM_ERRORS
-from webapp.worklogs.entries import days_of
+from webapp.worklogs.entries import TimelineShown, days_of
 from webapp.worklogs.forms import EvidenceForm, TimelineFilterForm, WorkLogForm
 
 # The modal sits on every page, next to other forms with the same fields: its own element ids.
@@ -113,16 +114,33 @@ def quick_add(request):
 
 
 def _saved(request, entry: dict):
-    """The fresh form for the next entry, pre-filled with the date, employer and project just used."""
+    """The fresh form for the next entry, pre-filled with the date, employer and project just used;
+    and the new entry, out of band, where the page's timeline declared it can take it in place."""
     fresh = WorkLogForm(
         initial={"date": entry["date"], "employer": entry["employer"], "project": entry["project"]},
         auto_id=QUICK_ADD_IDS,
         suggestion_prefix="quick-",
     )
-    response = render(
-        request, "worklogs/quick_add.html#form", _quick_add_context(request, fresh, entry["suggestions"])
+    html = render_to_string(
+        "worklogs/quick_add.html#form",
+        _quick_add_context(request, fresh, entry["suggestions"]),
+        request=request,
     )
-    response = trigger_client_event(response, "worklog-saved", {"id": entry["id"], "date": entry["date"]})
+    shown = TimelineShown.declared_in(request.POST)
+    placement = shown.placement(entry["date"]) if shown else None
+    if placement is not None:
+        piece, swap = placement
+        day = {"date": entry["date"], "entries": [entry], "is_continued": False}
+        if piece == "timeline":
+            context = {"days": [day], "filters": {}, "is_filtered": False, "oob": True}
+            html += render_to_string("worklogs/timeline.html#entries", context, request=request)
+        elif piece == "day":
+            html += render_to_string("worklogs/timeline.html#saved-day", {"day": day, "swap": swap})
+        else:
+            html += render_to_string("worklogs/timeline.html#saved-entry", {"entry": entry, "swap": swap})
+    response = trigger_client_event(
+        HttpResponse(html), "worklog-saved", {"id": entry["id"], "date": entry["date"]}
+    )
     return trigger_client_event(response, "toast", {"text": "Entry saved."})
 
 
