@@ -34,6 +34,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import statistics
 import subprocess
 import time
@@ -212,7 +213,13 @@ def frontend_environment(*, database_url: str, backend_url: str, run_dir: Path) 
     }
 
 
-def prepare_frontend(env: dict) -> None:
+def prepare_frontend(env: dict, stack: contextlib.ExitStack) -> None:
+    """Its sessions' tables, and its static files collected where its settings serve them from
+    (frontend/staticfiles/, which git ignores; removed again when the run ends unless it was there
+    before)."""
+    static_root = FRONTEND / "staticfiles"
+    if not static_root.exists():
+        stack.callback(shutil.rmtree, static_root, True)
     for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run(
             [str(VENV_BIN / "python"), "manage.py", *command], cwd=FRONTEND, env=env, check=True, timeout=300
@@ -328,7 +335,7 @@ def run(args: argparse.Namespace) -> int:
     began = time.monotonic()
     report = report_start("quickadd")
     password = secrets.token_urlsafe(24)
-    with migrated_backend(report) as (services, run_dir):
+    with contextlib.ExitStack() as stack, migrated_backend(report) as (services, run_dir):
         from django.db import connection, connections
 
         say(f"Creating the person and {args.entries} earlier entries …")
@@ -345,7 +352,7 @@ def run(args: argparse.Namespace) -> int:
             run_dir=run_dir / "frontend",
         )
         say("Migrating the frontend's sessions database and collecting its static files …")
-        prepare_frontend(frontend_env)
+        prepare_frontend(frontend_env, stack)
 
         backend_log, frontend_log = run_dir / "backend.log", run_dir / "frontend.log"
         marks: dict[str, int] = {}

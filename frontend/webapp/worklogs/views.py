@@ -91,9 +91,10 @@ def _quick_add_context(request, form=None, suggestions: dict | None = None) -> d
 @vary_on_headers("HX-Request")
 def quick_add(request):
     """The quick-add modal's form (GET) and its save (POST). A save is one backend call: its answer
-    carries the suggestions the fresh form needs. The page behind the modal is not this view's
-    business: the save triggers `worklog-saved`, and whatever the page shows that depends on
-    entries listens for it and reloads itself (the timeline's entries, the dashboard's summary)."""
+    carries the suggestions the fresh form needs. The view does not guess what the page behind the
+    modal shows: an unfiltered timeline declares its days with the form (and gets the new entry
+    in place, out of band); the save triggers `worklog-saved`, on which whatever else shows entries
+    reloads itself (a filtered timeline, the dashboard's summary)."""
     if request.method == "GET":
         template = "worklogs/quick_add.html#form" if request.htmx else "worklogs/quick_add_page.html"
         return render(request, template, _quick_add_context(request))
