@@ -64,6 +64,10 @@ class ReserveAccount(models.Model):
     def available_micros(self) -> int:
         return self.balance_micros - self.held_micros
 
+    @property
+    def is_low_balance(self) -> bool:
+        return self.balance_micros < self.low_balance_threshold_micros
+
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -114,6 +118,11 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Ledger entries are append-only: they cannot be deleted.")
+
+    @property
+    def is_paid_money(self) -> bool:
+        # Promotional credit is always shown apart from paid money (docs/money.md).
+        return self.kind in (self.Kind.TOPUP, self.Kind.REFUND)
 
 
 class Hold(models.Model):

@@ -3,13 +3,13 @@ the ledger export, the reconciliation and the Stripe events not applied yet."""
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from afterresume.billing.api.serializers import AdjustmentOut, LedgerEntryOut, balance_out, entry_out
+from afterresume.billing.api.serializers import AdjustmentOut, LedgerEntryOut, MomentOut
 from afterresume.billing.ledger.adjustments import reserve_adjust
 from afterresume.billing.ledger.export import ledger_csv_chunks
 from afterresume.billing.ledger.selectors import reserve_account_find, reserve_ledger_list, reserve_reconcile
@@ -23,27 +23,24 @@ from afterresume.core.permissions import IsOperator
 from afterresume.core.schema import ERROR
 
 
+class ReserveSummaryOut(serializers.Serializer):
+    accounts = serializers.IntegerField()
+    total_balance_micros = serializers.IntegerField()
+    total_held_micros = serializers.IntegerField()
+    paid_in_micros = serializers.IntegerField()
+    granted_micros = serializers.IntegerField()
+    usage_micros = serializers.IntegerField()
+    low_balance_accounts = serializers.IntegerField()
+    disputed_accounts = serializers.IntegerField()
+    stripe_events_needing_attention = serializers.IntegerField()
+
+
 class AdminReserveSummaryApi(APIView):
     permission_classes = (IsOperator,)
 
-    @extend_schema(
-        responses=inline_serializer(
-            "ReserveSummary",
-            {
-                "accounts": serializers.IntegerField(),
-                "total_balance_micros": serializers.IntegerField(),
-                "total_held_micros": serializers.IntegerField(),
-                "paid_in_micros": serializers.IntegerField(),
-                "granted_micros": serializers.IntegerField(),
-                "usage_micros": serializers.IntegerField(),
-                "low_balance_accounts": serializers.IntegerField(),
-                "disputed_accounts": serializers.IntegerField(),
-                "stripe_events_needing_attention": serializers.IntegerField(),
-            },
-        )
-    )
+    @extend_schema(responses=ReserveSummaryOut)
     def get(self, request):
-        return Response(billing_summary())
+        return Response(ReserveSummaryOut(billing_summary()).data)
 
 
 class AdminReserveAdjustApi(APIView):
@@ -86,7 +83,7 @@ class AdminReserveAdjustApi(APIView):
         )
         account = reserve_account_find(tenant_id=data["tenant_id"])
         return Response(
-            {**balance_out(account), "entry": entry_out(entry)},
+            AdjustmentOut(account, context={"entry": entry}).data,
             status=status.HTTP_201_CREATED if entry.is_posted_now else status.HTTP_200_OK,
         )
 
@@ -126,22 +123,29 @@ class AdminLedgerExportApi(APIView):
         return response
 
 
+class ReconciliationMismatchOut(serializers.Serializer):
+    account_id = serializers.IntegerField()
+    tenant_id = serializers.IntegerField()
+    issues = serializers.ListField(
+        child=serializers.CharField(), help_text="What disagrees, one sentence each, with both figures."
+    )
+
+
+class ReconciliationOut(serializers.Serializer):
+    checked_at = MomentOut()
+    mismatches = ReconciliationMismatchOut(many=True, help_text="Empty when the books add up.")
+
+
 class AdminReconciliationApi(APIView):
     """The books checked now: every account whose ledger, balance and holds disagree."""
 
     permission_classes = (IsOperator,)
 
-    @extend_schema(
-        responses=inline_serializer(
-            "Reconciliation",
-            {
-                "checked_at": serializers.DateTimeField(),
-                "mismatches": serializers.ListField(child=serializers.DictField()),
-            },
-        )
-    )
+    @extend_schema(responses=ReconciliationOut)
     def get(self, request):
-        return Response({"checked_at": timezone.now().isoformat(), "mismatches": reserve_reconcile()})
+        return Response(
+            ReconciliationOut({"checked_at": timezone.now(), "mismatches": reserve_reconcile()}).data
+        )
 
 
 class StripeEventOut(serializers.ModelSerializer):

@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from afterresume.billing.api.serializers import ExactDollarsOut, MomentOut
 from afterresume.billing.pricing.rate_cards import rate_card_version_create
 from afterresume.billing.pricing.selectors import RateCardStatus, rate_card_version_list, usage_cost_report
 from afterresume.core.filters import DayFilter, QueryFilters
@@ -21,33 +22,11 @@ class RateLineItemOut(serializers.Serializer):
     per_quantity = serializers.IntegerField()
 
 
-def rate_card_version_out(version) -> dict:
-    return {
-        "id": version.id,
-        "plan": version.card.plan,
-        "effective_from": version.effective_from.isoformat(),
-        "effective_to": version.effective_to.isoformat() if version.effective_to else None,
-        "note": version.note,
-        "status": version.status,
-        "items": [
-            {
-                "meter": item.meter,
-                "model": item.model,
-                "price_micros": item.price_micros,
-                "per_quantity": item.per_quantity,
-            }
-            for item in version.items.all()
-        ],
-    }
-
-
 class RateCardVersionOut(serializers.Serializer):
-    """What rate_card_version_out() answers."""
-
     id = serializers.IntegerField()
-    plan = serializers.CharField()
-    effective_from = serializers.DateTimeField()
-    effective_to = serializers.DateTimeField(allow_null=True)
+    plan = serializers.CharField(source="card.plan")
+    effective_from = MomentOut()
+    effective_to = MomentOut(allow_null=True)
     note = serializers.CharField(allow_blank=True)
     status = serializers.ChoiceField(
         choices=RateCardStatus.CHOICES,
@@ -56,8 +35,15 @@ class RateCardVersionOut(serializers.Serializer):
     )
     items = RateLineItemOut(many=True)
 
-    def to_representation(self, instance):
-        return rate_card_version_out(instance)
+
+class RateCardsOut(serializers.Serializer):
+    versions = RateCardVersionOut(many=True)
+
+
+class NewRateCardVersionOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    plan = serializers.CharField(source="card.plan")
+    effective_from = MomentOut()
 
 
 class AdminRateCardApi(APIView):
@@ -88,11 +74,11 @@ class AdminRateCardApi(APIView):
                 raise serializers.ValidationError("Each meter and model appears once.")
             return checked
 
-    @extend_schema(responses=inline_serializer("RateCards", {"versions": RateCardVersionOut(many=True)}))
+    @extend_schema(responses=RateCardsOut)
     def get(self, request):
-        return Response({"versions": RateCardVersionOut(rate_card_version_list(), many=True).data})
+        return Response(RateCardsOut({"versions": rate_card_version_list()}).data)
 
-    @extend_schema(request=RateCardVersionIn, responses={201: dict})
+    @extend_schema(request=RateCardVersionIn, responses={201: NewRateCardVersionOut})
     def post(self, request):
         given = self.RateCardVersionIn(data=request.data)
         given.is_valid(raise_exception=True)
@@ -104,10 +90,34 @@ class AdminRateCardApi(APIView):
             note=data["note"],
             actor=request.user,
         )
-        return Response(
-            {"id": version.id, "plan": data["plan"], "effective_from": version.effective_from.isoformat()},
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(NewRateCardVersionOut(version).data, status=status.HTTP_201_CREATED)
+
+
+class UsageCostTotalsOut(serializers.Serializer):
+    events = serializers.IntegerField()
+    tokens_in = serializers.IntegerField()
+    tokens_out = serializers.IntegerField()
+    cost_micros = serializers.IntegerField()
+    cost_dollars = ExactDollarsOut(source="cost_micros")
+
+
+class UsageCostRowOut(serializers.Serializer):
+    day = serializers.DateField(help_text="A UTC day.")
+    tenant_id = serializers.IntegerField()
+    tenant_name = serializers.CharField(source="tenant__name")
+    model = serializers.CharField()
+    events = serializers.IntegerField()
+    tokens_in = serializers.IntegerField()
+    tokens_out = serializers.IntegerField()
+    cost_micros = serializers.IntegerField()
+    cost_dollars = ExactDollarsOut(source="cost_micros")
+
+
+class UsageCostsOut(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    rows = UsageCostRowOut(many=True, help_text="By UTC day (newest first), workspace and model.")
+    totals = UsageCostTotalsOut()
 
 
 class AdminUsageCostsApi(APIView):
@@ -133,13 +143,12 @@ class AdminUsageCostsApi(APIView):
                 )
             return data
 
-    @extend_schema(parameters=[UsageFilters], responses=dict)
+    @extend_schema(parameters=[UsageFilters], responses=UsageCostsOut)
     def get(self, request):
         filters = self.UsageFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
-        return Response(
-            usage_cost_report(
-                date_from=data["date_from"], date_to=data["date_to"], tenant_id=data.get("tenant")
-            )
+        report = usage_cost_report(
+            date_from=data["date_from"], date_to=data["date_to"], tenant_id=data.get("tenant")
         )
+        return Response(UsageCostsOut(report).data)

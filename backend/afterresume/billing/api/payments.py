@@ -4,7 +4,7 @@ webhook."""
 import stripe
 from django.conf import settings
 from django.http import JsonResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -16,6 +16,11 @@ from afterresume.billing.payments.webhooks import NotAnEvent, webhook_receive
 from afterresume.core.errors import error_body
 from afterresume.core.schema import ERROR
 from afterresume.tenants.apis import TenantApi
+
+
+class TopupSessionOut(serializers.Serializer):
+    url = serializers.URLField(help_text="The checkout page: Stripe's, or the local one in simulated mode.")
+    simulated = serializers.BooleanField(source="is_simulated")
 
 
 class TopupSessionApi(TenantApi):
@@ -40,9 +45,7 @@ class TopupSessionApi(TenantApi):
     @extend_schema(
         request=TopupIn,
         responses={
-            201: inline_serializer(
-                "TopupSession", {"url": serializers.URLField(), "simulated": serializers.BooleanField()}
-            ),
+            201: TopupSessionOut,
             503: ERROR,
         },
     )
@@ -60,32 +63,26 @@ class TopupSessionApi(TenantApi):
             save_card=save_card,
             request_id=request.request_id,
         )
-        return Response(
-            {"url": session.url, "simulated": session.is_simulated}, status=status.HTTP_201_CREATED
-        )
+        return Response(TopupSessionOut(session).data, status=status.HTTP_201_CREATED)
+
+
+class TopupOptionsOut(serializers.Serializer):
+    """The top-up amounts this server offers and accepts, in whole dollars (its settings)."""
+
+    presets_dollars = serializers.ListField(child=serializers.IntegerField(), source="TOPUP_PRESETS_DOLLARS")
+    min_dollars = serializers.IntegerField(source="TOPUP_MIN_DOLLARS")
+    max_dollars = serializers.IntegerField(source="TOPUP_MAX_DOLLARS")
+    simulated = serializers.BooleanField(source="STRIPE_SIMULATED")
 
 
 class TopupOptionsApi(TenantApi):
-    @extend_schema(
-        responses=inline_serializer(
-            "TopupOptions",
-            {
-                "presets_dollars": serializers.ListField(child=serializers.IntegerField()),
-                "min_dollars": serializers.IntegerField(),
-                "max_dollars": serializers.IntegerField(),
-                "simulated": serializers.BooleanField(),
-            },
-        )
-    )
+    @extend_schema(responses=TopupOptionsOut)
     def get(self, request):
-        return Response(
-            {
-                "presets_dollars": settings.TOPUP_PRESETS_DOLLARS,
-                "min_dollars": settings.TOPUP_MIN_DOLLARS,
-                "max_dollars": settings.TOPUP_MAX_DOLLARS,
-                "simulated": settings.STRIPE_SIMULATED,
-            }
-        )
+        return Response(TopupOptionsOut(settings).data)
+
+
+class PortalSessionOut(serializers.Serializer):
+    url = serializers.URLField(help_text="Stripe's customer portal for this workspace.")
 
 
 class PortalSessionApi(TenantApi):
@@ -96,11 +93,16 @@ class PortalSessionApi(TenantApi):
 
     @extend_schema(
         request=None,
-        responses={201: inline_serializer("PortalSession", {"url": serializers.URLField()}), 503: ERROR},
+        responses={201: PortalSessionOut, 503: ERROR},
     )
     def post(self, request):
         url = portal_session_url(tenant=request.tenant, user=request.user)
-        return Response({"url": url}, status=status.HTTP_201_CREATED)
+        return Response(PortalSessionOut({"url": url}).data, status=status.HTTP_201_CREATED)
+
+
+class WebhookReceivedOut(serializers.Serializer):
+    received = serializers.CharField(source="id", help_text="The event's id.")
+    outcome = serializers.CharField(help_text="What the event did here (e.g. credited, ignored).")
 
 
 class StripeWebhookApi(APIView):
@@ -110,7 +112,7 @@ class StripeWebhookApi(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
 
-    @extend_schema(request=None, responses={200: dict, 400: dict})
+    @extend_schema(request=None, responses={200: WebhookReceivedOut, 400: ERROR})
     def post(self, request):
         try:
             event = webhook_receive(
@@ -118,4 +120,4 @@ class StripeWebhookApi(APIView):
             )
         except (stripe.SignatureVerificationError, NotAnEvent):
             return JsonResponse(error_body("The signature or the payload is not valid."), status=400)
-        return JsonResponse({"received": event.id, "outcome": event.outcome})
+        return JsonResponse(WebhookReceivedOut(event).data)

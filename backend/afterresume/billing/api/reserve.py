@@ -1,13 +1,13 @@
 """A workspace's reserve: its balance, its ledger, its settings and the status bar."""
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from afterresume.billing.api.permissions import IsWorkspaceOwner
-from afterresume.billing.api.serializers import BalanceOut, LedgerEntryOut, balance_out
+from afterresume.billing.api.serializers import BalanceOut, CentsOut, DollarsOut, LedgerEntryOut, MomentOut
 from afterresume.billing.ledger.selectors import reserve_account_get, reserve_ledger_list
 from afterresume.billing.models import (
     MICROS_PER_DOLLAR,
@@ -16,7 +16,7 @@ from afterresume.billing.models import (
     LedgerEntry,
     ReserveAccount,
 )
-from afterresume.billing.money import MICROS_PER_CENT, micros_to_cents, micros_to_dollars
+from afterresume.billing.money import MICROS_PER_CENT
 from afterresume.billing.payments.profile import billing_profile_update
 from afterresume.billing.payments.selectors import billing_profile_get
 from afterresume.core.filters import DayFilter, QueryFilters
@@ -31,7 +31,7 @@ JOBS_RUNNING_BEFORE_THE_JOBS_ENGINE = 0
 class ReserveBalanceApi(TenantApi):
     @extend_schema(responses=BalanceOut)
     def get(self, request):
-        return Response(balance_out(reserve_account_get(tenant=request.tenant)))
+        return Response(BalanceOut(reserve_account_get(tenant=request.tenant)).data)
 
 
 class ReserveLedgerApi(TenantApi):
@@ -55,15 +55,19 @@ class ReserveLedgerApi(TenantApi):
 
 
 class AutoTopupAttemptOut(serializers.Serializer):
-    created_at = serializers.DateTimeField()
+    created_at = MomentOut()
     status = serializers.ChoiceField(choices=AutoTopup.Status.choices)
     amount_micros = serializers.IntegerField()
-    amount_dollars = serializers.CharField()
+    amount_dollars = DollarsOut(source="amount_micros")
     outcome = serializers.CharField(allow_blank=True)
 
 
+class SavedCardOut(serializers.Serializer):
+    label = serializers.CharField()
+
+
 class BillingProfileOut(serializers.Serializer):
-    """What BillingProfileApi answers (for the schema)."""
+    """The reserve's settings as billing_profile_get() reads them."""
 
     policy = serializers.ChoiceField(choices=ReserveAccount.Policy.choices)
     low_balance_threshold_micros = serializers.IntegerField()
@@ -74,9 +78,7 @@ class BillingProfileOut(serializers.Serializer):
     auto_topup_target_micros = serializers.IntegerField()
     auto_topup_monthly_cap_micros = serializers.IntegerField(allow_null=True)
     auto_topup_spent_this_month_micros = serializers.IntegerField()
-    payment_method = inline_serializer(
-        "SavedCard", {"label": serializers.CharField()}, allow_null=True, help_text="The saved card, if any."
-    )
+    payment_method = SavedCardOut(allow_null=True, help_text="The saved card, if any.")
     auto_topups = AutoTopupAttemptOut(many=True, help_text="The last five automatic top-ups.")
 
 
@@ -123,7 +125,9 @@ class BillingProfileApi(TenantApi):
 
     @extend_schema(responses=BillingProfileOut)
     def get(self, request):
-        return Response(billing_profile_get(account=reserve_account_get(tenant=request.tenant)))
+        return Response(
+            BillingProfileOut(billing_profile_get(account=reserve_account_get(tenant=request.tenant))).data
+        )
 
     @extend_schema(request=BillingProfileIn, responses=BillingProfileOut)
     def patch(self, request):
@@ -132,41 +136,29 @@ class BillingProfileApi(TenantApi):
         account = billing_profile_update(
             tenant=request.tenant, actor=request.user, changes=given.validated_data
         )
-        return Response(billing_profile_get(account=account))
+        return Response(BillingProfileOut(billing_profile_get(account=account)).data)
+
+
+class StatusBarOut(serializers.Serializer):
+    reserve_balance_micros = serializers.IntegerField(source="balance_micros")
+    reserve_balance_cents = CentsOut(source="balance_micros")
+    reserve_balance_dollars = DollarsOut(source="balance_micros")
+    is_low_balance = serializers.BooleanField()
+    tokens_in = serializers.IntegerField(source="tokens_in_total")
+    tokens_out = serializers.IntegerField(source="tokens_out_total")
+    jobs_running = serializers.SerializerMethodField(
+        help_text="Always 0 until the jobs engine exists (no job runs before it)."
+    )
+    updated_at = MomentOut()
+
+    def get_jobs_running(self, account) -> int:
+        return JOBS_RUNNING_BEFORE_THE_JOBS_ENGINE
 
 
 class StatusBarApi(TenantApi):
     """The shell's status bar, from maintained counters: O(1), never an aggregate
     (docs/architecture.md)."""
 
-    @extend_schema(
-        responses=inline_serializer(
-            "StatusBar",
-            {
-                "reserve_balance_micros": serializers.IntegerField(),
-                "reserve_balance_cents": serializers.IntegerField(),
-                "reserve_balance_dollars": serializers.CharField(),
-                "is_low_balance": serializers.BooleanField(),
-                "tokens_in": serializers.IntegerField(),
-                "tokens_out": serializers.IntegerField(),
-                "jobs_running": serializers.IntegerField(
-                    help_text="Always 0 until the jobs engine exists (no job runs before it)."
-                ),
-                "updated_at": serializers.DateTimeField(),
-            },
-        )
-    )
+    @extend_schema(responses=StatusBarOut)
     def get(self, request):
-        account = reserve_account_get(tenant=request.tenant)
-        return Response(
-            {
-                "reserve_balance_micros": account.balance_micros,
-                "reserve_balance_cents": micros_to_cents(account.balance_micros),
-                "reserve_balance_dollars": micros_to_dollars(account.balance_micros),
-                "is_low_balance": account.balance_micros < account.low_balance_threshold_micros,
-                "tokens_in": account.tokens_in_total,
-                "tokens_out": account.tokens_out_total,
-                "jobs_running": JOBS_RUNNING_BEFORE_THE_JOBS_ENGINE,
-                "updated_at": account.updated_at.isoformat(),
-            }
-        )
+        return Response(StatusBarOut(reserve_account_get(tenant=request.tenant)).data)

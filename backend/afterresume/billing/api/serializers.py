@@ -1,48 +1,49 @@
-"""Answers shared by several billing views."""
+"""How billing's answers write money and moments, and the answers shared by several views. Each
+answer is a serializer that both writes it and describes it in the schema."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from afterresume.billing.models import LedgerEntry, ReserveAccount
-from afterresume.billing.money import micros_to_cents, micros_to_dollars
+from afterresume.billing.money import exact_dollars, micros_to_cents, micros_to_dollars
 
 
-def balance_out(account: ReserveAccount) -> dict:
-    return {
-        "balance_micros": account.balance_micros,
-        "held_micros": account.held_micros,
-        "available_micros": account.available_micros,
-        "balance_cents": micros_to_cents(account.balance_micros),
-        "balance_dollars": micros_to_dollars(account.balance_micros),
-        "is_low_balance": account.balance_micros < account.low_balance_threshold_micros,
-        "low_balance_threshold_micros": account.low_balance_threshold_micros,
-        "policy": account.policy,
-        "is_disputed": account.is_disputed,
-    }
+class CentsOut(serializers.IntegerField):
+    """Integer micro-dollars written as whole cents, rounded toward zero (money.micros_to_cents)."""
+
+    def to_representation(self, micros):
+        return micros_to_cents(micros)
 
 
-def entry_out(entry: LedgerEntry) -> dict:
-    return {
-        "id": entry.id,
-        "created_at": entry.created_at.isoformat(),
-        "kind": entry.kind,
-        "amount_micros": entry.amount_micros,
-        "amount_dollars": micros_to_dollars(entry.amount_micros),
-        "balance_after_micros": entry.balance_after_micros,
-        "balance_after_dollars": micros_to_dollars(entry.balance_after_micros),
-        "memo": entry.memo,
-        # Promotional credit is always shown apart from paid money (docs/money.md).
-        "is_paid_money": entry.kind in (LedgerEntry.Kind.TOPUP, LedgerEntry.Kind.REFUND),
-    }
+class DollarsOut(serializers.CharField):
+    """Integer micro-dollars written as a decimal string to the cent, rounded toward zero ("12.34";
+    money.micros_to_dollars): never a float."""
+
+    def to_representation(self, micros):
+        return micros_to_dollars(micros)
+
+
+class ExactDollarsOut(serializers.CharField):
+    """Integer micro-dollars written with all six places ("0.000750"; money.exact_dollars): costs."""
+
+    def to_representation(self, micros):
+        return exact_dollars(micros)
+
+
+class MomentOut(serializers.DateTimeField):
+    """A moment as billing's answers have always written it: Python's isoformat ("…+00:00"), not
+    DRF's "…Z" (the same instant; kept so that no answer changes)."""
+
+    def to_representation(self, moment):
+        return moment.isoformat()
 
 
 class BalanceOut(serializers.Serializer):
-    """What balance_out() answers (for the schema)."""
-
     balance_micros = serializers.IntegerField()
     held_micros = serializers.IntegerField()
     available_micros = serializers.IntegerField()
-    balance_cents = serializers.IntegerField()
-    balance_dollars = serializers.CharField()
+    balance_cents = CentsOut(source="balance_micros")
+    balance_dollars = DollarsOut(source="balance_micros")
     is_low_balance = serializers.BooleanField()
     low_balance_threshold_micros = serializers.IntegerField()
     policy = serializers.ChoiceField(choices=ReserveAccount.Policy.choices)
@@ -50,21 +51,25 @@ class BalanceOut(serializers.Serializer):
 
 
 class LedgerEntryOut(serializers.Serializer):
-    """What entry_out() answers."""
-
     id = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
+    created_at = MomentOut()
     kind = serializers.ChoiceField(choices=LedgerEntry.Kind.choices)
     amount_micros = serializers.IntegerField()
-    amount_dollars = serializers.CharField()
+    amount_dollars = DollarsOut(source="amount_micros")
     balance_after_micros = serializers.IntegerField()
-    balance_after_dollars = serializers.CharField()
+    balance_after_dollars = DollarsOut(source="balance_after_micros")
     memo = serializers.CharField(allow_blank=True)
-    is_paid_money = serializers.BooleanField()
-
-    def to_representation(self, instance):
-        return entry_out(instance)
+    is_paid_money = serializers.BooleanField(
+        help_text="A top-up or a refund: promotional credit is always shown apart from paid money."
+    )
 
 
 class AdjustmentOut(BalanceOut):
-    entry = LedgerEntryOut()
+    """The workspace's reserve after an adjustment, with the adjustment's entry (in the context:
+    the answer is the reserve's)."""
+
+    entry = serializers.SerializerMethodField()
+
+    @extend_schema_field(LedgerEntryOut)
+    def get_entry(self, account) -> dict:
+        return LedgerEntryOut(self.context["entry"]).data

@@ -2,7 +2,6 @@ from django.db.models import QuerySet
 
 from afterresume.billing.ledger.selectors import reserve_summary
 from afterresume.billing.models import AutoTopup, BillingProfile, ReserveAccount, StripeEvent
-from afterresume.billing.money import micros_to_dollars
 from afterresume.billing.payments.autotopup_triggers import auto_topup_spent_this_month_micros
 
 STRIPE_EVENT_STATUSES_NEEDING_ATTENTION = (
@@ -28,7 +27,7 @@ def billing_summary() -> dict[str, int]:
 
 def billing_profile_get(*, account: ReserveAccount) -> dict:
     """The reserve's settings, what auto top-up spent this month, the saved card and the last
-    five automatic top-ups."""
+    five automatic top-ups (AutoTopup rows), as the API's BillingProfileOut writes them."""
     profile = BillingProfile.objects.filter(tenant_id=account.tenant_id).first()
     attempts = AutoTopup.objects.filter(account=account).order_by("-id")[:5]
     return {
@@ -46,14 +45,5 @@ def billing_profile_get(*, account: ReserveAccount) -> dict:
             if profile and profile.payment_method_id
             else None
         ),
-        "auto_topups": [
-            {
-                "created_at": attempt.created_at.isoformat(),
-                "status": attempt.status,
-                "amount_micros": attempt.amount_micros,
-                "amount_dollars": micros_to_dollars(attempt.amount_micros),
-                "outcome": attempt.outcome,
-            }
-            for attempt in attempts
-        ],
+        "auto_topups": list(attempts),
     }

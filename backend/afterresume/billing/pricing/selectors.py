@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from afterresume.billing.days import day_start
 from afterresume.billing.models import RateCardVersion, UsageEvent
-from afterresume.billing.money import exact_dollars
 
 
 class RateCardStatus:
@@ -51,7 +50,8 @@ def _usage_events(*, date_from: date, date_to: date, tenant_id: int | None) -> Q
 
 
 def usage_cost_report(*, date_from: date, date_to: date, tenant_id: int | None = None) -> dict:
-    """What usage cost, by workspace, model and UTC day, newest day first; with totals."""
+    """What usage cost, by workspace, model and UTC day, newest day first (rows of `day`,
+    `tenant_id`, `tenant__name`, `model` and the sums); with totals."""
     events = _usage_events(date_from=date_from, date_to=date_to, tenant_id=tenant_id)
     sums = {
         "events": Count("id"),
@@ -67,27 +67,8 @@ def usage_cost_report(*, date_from: date, date_to: date, tenant_id: int | None =
     )
     totals = events.aggregate(**sums)
     return {
-        "date_from": date_from.isoformat(),
-        "date_to": date_to.isoformat(),
-        "rows": [
-            {
-                "day": row["day"].isoformat(),
-                "tenant_id": row["tenant_id"],
-                "tenant_name": row["tenant__name"],
-                "model": row["model"],
-                "events": row["events"],
-                "tokens_in": row["tokens_in"],
-                "tokens_out": row["tokens_out"],
-                "cost_micros": row["cost_micros"],
-                "cost_dollars": exact_dollars(row["cost_micros"]),
-            }
-            for row in rows
-        ],
-        "totals": {
-            "events": totals["events"],
-            "tokens_in": totals["tokens_in"] or 0,
-            "tokens_out": totals["tokens_out"] or 0,
-            "cost_micros": totals["cost_micros"] or 0,
-            "cost_dollars": exact_dollars(totals["cost_micros"] or 0),
-        },
+        "date_from": date_from,
+        "date_to": date_to,
+        "rows": list(rows),
+        "totals": {name: totals[name] or 0 for name in sums},
     }
