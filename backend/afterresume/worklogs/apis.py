@@ -161,11 +161,23 @@ class WorkLogStatsOut(serializers.Serializer):
 
 
 class WorkLogCreatedOut(WorkLogOut):
-    """The created entry, plus what a form that logs several entries in a row needs next, so that
-    saving costs one call."""
+    """The created entry, plus (when asked with `?include=suggestions`) what a form that logs several
+    entries in a row needs next, so that saving costs one call."""
 
     suggestions = WorkLogSuggestionsOut(
-        help_text="The suggestions as they are after this entry (as GET /api/worklogs/suggestions/)."
+        required=False,
+        help_text=(
+            "Only with ?include=suggestions: the suggestions as they are after this entry "
+            "(as GET /api/worklogs/suggestions/)."
+        ),
+    )
+
+
+class WorkLogCreateOptions(serializers.Serializer):
+    # Opt-in: the suggestions read every entry's distinct values, which a script logging one entry
+    # does not need to pay for (bench/README.md, "Worklogs").
+    include = serializers.ChoiceField(
+        choices=["suggestions"], required=False, help_text="suggestions: answer them with the entry."
     )
 
 
@@ -205,15 +217,19 @@ class WorkLogListCreateApi(TenantApi):
         page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response([worklog_out(entry) for entry in page])
 
-    @extend_schema(request=WorkLogIn, responses={201: WorkLogCreatedOut})
+    @extend_schema(request=WorkLogIn, parameters=[WorkLogCreateOptions], responses={201: WorkLogCreatedOut})
     def post(self, request):
+        options = WorkLogCreateOptions(data=request.query_params)
+        options.is_valid(raise_exception=True)
         given = WorkLogIn(data=request.data)
         given.is_valid(raise_exception=True)
         entry = worklog_create(
             tenant=request.tenant, author=request.user, source=_source_for(request), **given.validated_data
         )
-        suggestions = worklog_suggestions(tenant=request.tenant, author=request.user)
-        return Response({**worklog_out(entry), "suggestions": suggestions}, status=status.HTTP_201_CREATED)
+        answer = worklog_out(entry)
+        if options.validated_data.get("include") == "suggestions":
+            answer["suggestions"] = worklog_suggestions(tenant=request.tenant, author=request.user)
+        return Response(answer, status=status.HTTP_201_CREATED)
 
 
 class OwnEntryMixin:

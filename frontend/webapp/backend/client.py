@@ -212,7 +212,7 @@ class BackendClient:
 
     def worklog_create(self, **fields) -> dict:
         """The created entry, with the `suggestions` as they are after it."""
-        return self.post("/api/worklogs/", json=fields)
+        return self.post("/api/worklogs/", params={"include": "suggestions"}, json=fields)
 
     def worklog_update(self, *, worklog_id: int, **fields) -> dict:
         return self.patch(f"/api/worklogs/{int(worklog_id)}/", json=fields)

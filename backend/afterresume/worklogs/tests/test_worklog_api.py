@@ -80,14 +80,6 @@ def test_creating_an_entry_with_a_token_echoes_it_with_normalised_tags_and_sourc
         "metadata": {"ticket": "AR-12", "hours": 3},
         "created_at": entry.created_at.isoformat(),
         "updated_at": entry.updated_at.isoformat(),
-        "suggestions": {
-            "employers": ["Acme Corp"],
-            "projects": ["Billing"],
-            "tags": ["code review", "django", "python"],
-            "last_employer": "Acme Corp",
-            "last_project": "Billing",
-            "today": today.isoformat(),
-        },
     }
     assert (entry.tenant, entry.author, entry.source) == (owner.membership.tenant, owner, "api")
     assert sorted(entry.tags.values_list("name", flat=True)) == ["code review", "django", "python"]
@@ -108,7 +100,7 @@ def test_the_create_answer_carries_the_suggestions_as_they_are_after_the_new_ent
 
     # when an entry with a new employer, project and tag is created for yesterday
     response = owner_client.post(
-        ENTRIES,
+        f"{ENTRIES}?include=suggestions",
         {
             "date": (today - timedelta(days=1)).isoformat(),
             "content": "Rolled out the new search",
@@ -130,6 +122,20 @@ def test_the_create_answer_carries_the_suggestions_as_they_are_after_the_new_ent
         "today": today.isoformat(),
     }
     assert response.json()["suggestions"] == owner_client.get(SUGGESTIONS).json()
+
+
+def test_the_create_answer_carries_suggestions_only_when_asked_and_refuses_an_unknown_include(
+    owner, owner_client
+):
+    entry = {"date": today_for(owner).isoformat(), "content": "Wrote the runbook"}
+
+    plain = owner_client.post(ENTRIES, entry, format="json")
+    unknown = owner_client.post(f"{ENTRIES}?include=everything", entry, format="json")
+
+    assert plain.status_code == 201 and "suggestions" not in plain.json()
+    assert unknown.status_code == 400
+    assert list(unknown.json()["extra"]["fields"]) == ["include"]
+    assert WorkLog.objects.count() == 1
 
 
 def test_an_entry_created_from_a_frontend_session_has_source_manual(owner, session_client):
@@ -837,7 +843,7 @@ def test_the_create_answer_suggests_only_the_callers_own_values(request, owners_
     client = request.getfixturevalue(f"{persona}_client")
 
     response = client.post(
-        ENTRIES,
+        f"{ENTRIES}?include=suggestions",
         {
             "date": today_for(user).isoformat(),
             "content": "My own work",
@@ -923,7 +929,7 @@ def test_script_payloads_are_returned_verbatim_as_json(owner, owner_client):
         "metadata": {"note": SCRIPT},
     }
 
-    created = owner_client.post(ENTRIES, payload, format="json")
+    created = owner_client.post(f"{ENTRIES}?include=suggestions", payload, format="json")
     entry_id = created.json()["id"]
     answers = [
         created,
