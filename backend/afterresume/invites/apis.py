@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from afterresume.billing.money import DollarsField
 from afterresume.core.filters import QueryFilters
 from afterresume.core.pagination import Pagination, paginated_response
 from afterresume.core.permissions import IsOperator
@@ -65,14 +66,15 @@ class PasskeyListCreateApi(APIView):
             min_value=1, max_value=365, required=False, default=settings.INVITE_PASSKEY_DEFAULT_DAYS
         )
         max_uses = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=1)
-        starter_credit_dollars = serializers.DecimalField(
-            max_digits=8,
-            decimal_places=2,
-            min_value=0,
-            max_value=1000,
+        starter_credit_dollars = DollarsField(
+            source="starter_credit_micros",
+            places=2,
+            whole_digits=6,
+            min_dollars=0,
+            max_dollars=1000,
             required=False,
             default=0,
-            help_text="Promotional credit for the new workspace, in USD.",
+            help_text="Promotional credit for the new workspace.",
         )
         target_tenant_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
@@ -103,7 +105,7 @@ class PasskeyListCreateApi(APIView):
             expires_at=timezone.now() + timedelta(days=data["expires_in_days"]),
             max_uses=data["max_uses"],
             target_tenant=Tenant.objects.filter(pk=data["target_tenant_id"]).first(),
-            starter_credit_micros=int(data["starter_credit_dollars"] * 1_000_000),
+            starter_credit_micros=data["starter_credit_micros"],
             request=request,
         )
         # The raw key leaves the server this once; only its hash is stored.

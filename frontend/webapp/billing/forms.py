@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 
 from webapp.accounts.forms import BackendErrorsMixin
-from webapp.core.money import MICROS, dollars
+from webapp.core.money import dollars, dollars_sent, micros
 
 POLICIES = [
     ("block", "Block: refuse work the balance cannot cover"),
@@ -13,7 +13,7 @@ POLICIES = [
 
 
 class BillingSettingsForm(BackendErrorsMixin, forms.Form):
-    backend_field_names = {"low_balance_threshold_micros": "low_balance_threshold"}
+    backend_field_names = {"low_balance_threshold_dollars": "low_balance_threshold"}
 
     policy = forms.ChoiceField(choices=POLICIES, label="When the balance runs short")
     low_balance_threshold = forms.DecimalField(
@@ -51,7 +51,7 @@ class AdjustmentForm(BackendErrorsMixin, forms.Form):
         return self.cleaned_data["amount"]
 
     def amount_micros(self) -> int:
-        return int(self.cleaned_data["amount"] * MICROS)  # two decimal places: exact
+        return micros(self.cleaned_data["amount"])
 
 
 class TopupForm(BackendErrorsMixin, forms.Form):
@@ -76,9 +76,9 @@ class AutoTopupForm(BackendErrorsMixin, forms.Form):
     backend_field_names = {
         "auto_topup_enabled": "enabled",
         "auto_topup_mode": "mode",
-        "auto_topup_amount_micros": "amount",
-        "auto_topup_target_micros": "target",
-        "auto_topup_monthly_cap_micros": "monthly_cap",
+        "auto_topup_amount_dollars": "amount",
+        "auto_topup_target_dollars": "target",
+        "auto_topup_monthly_cap_dollars": "monthly_cap",
     }
 
     enabled = forms.BooleanField(required=False, label="Top up automatically when the balance runs low")
@@ -135,12 +135,12 @@ class AutoTopupForm(BackendErrorsMixin, forms.Form):
         changes = {
             "auto_topup_enabled": data["enabled"],
             "auto_topup_mode": data["mode"],
-            "auto_topup_monthly_cap_micros": None if cap is None else int(cap * MICROS),
+            "auto_topup_monthly_cap_dollars": None if cap is None else dollars_sent(cap),
         }
         if data["amount"] is not None:
-            changes["auto_topup_amount_micros"] = int(data["amount"] * MICROS)
+            changes["auto_topup_amount_dollars"] = dollars_sent(data["amount"])
         if data["target"] is not None:
-            changes["auto_topup_target_micros"] = int(data["target"] * MICROS)
+            changes["auto_topup_target_dollars"] = dollars_sent(data["target"])
         return changes
 
 
@@ -187,14 +187,11 @@ class RateLineItemForm(BackendErrorsMixin, forms.Form):
     per_quantity = forms.IntegerField(label="Per quantity", min_value=1, max_value=10**12, initial=1_000_000)
 
     def line_item(self) -> dict:
-        """The line as the backend takes it: the price in whole micro-dollars, exactly."""
-        micros = self.cleaned_data["price"] * MICROS
-        if micros != micros.to_integral_value():  # the field's six decimal places rule this out
-            raise ValueError(f"{self.cleaned_data['price']} USD is not a whole number of micro-dollars")
+        """The line as the backend takes it: the price in decimal dollars, to the micro-dollar."""
         return {
             "meter": self.cleaned_data["meter"],
             "model": self.cleaned_data["model"],
-            "price_micros": int(micros),
+            "price_dollars": dollars_sent(self.cleaned_data["price"], places=6),
             "per_quantity": self.cleaned_data["per_quantity"],
         }
 

@@ -16,7 +16,7 @@ from webapp.accounts.session import session_user, signin_required, staff_require
 from webapp.accounts.views import FORM_ERRORS
 from webapp.backend.errors import BackendNotFound, BackendPermissionDenied, BackendUnavailable
 from webapp.billing.forms import AdjustmentForm, AutoTopupForm, BillingSettingsForm, TopupForm
-from webapp.core.money import MICROS, dollars
+from webapp.core.money import dollars, dollars_sent, dollars_text
 
 
 def _ledger_dates(request) -> dict:
@@ -120,7 +120,8 @@ def topup(request):
     if form.is_valid():
         try:
             session = request.backend.topup_session(
-                amount_dollars=f"{form.cleaned_data['amount']:.2f}", save_card=form.cleaned_data["save_card"]
+                amount_dollars=dollars_sent(form.cleaned_data["amount"]),
+                save_card=form.cleaned_data["save_card"],
             )
         except FORM_ERRORS as error:
             form.add_backend_errors(error)
@@ -138,7 +139,7 @@ def billing_settings(request):
         try:
             request.backend.billing_profile_update(
                 policy=form.cleaned_data["policy"],
-                low_balance_threshold_micros=int(form.cleaned_data["low_balance_threshold"] * MICROS),
+                low_balance_threshold_dollars=dollars_sent(form.cleaned_data["low_balance_threshold"]),
             )
         except BackendPermissionDenied:
             form.add_error(None, "Only the workspace's owners change billing settings.")
@@ -234,14 +235,14 @@ def admin_adjust(request):
             "tenant": next(tenant["name"] for tenant in tenants if tenant["id"] == data["tenant"]),
             "balance_micros": balance,
             "after_micros": after,
-            "amount": f"{data['amount']:.2f}",  # Decimal's own formatting, not a float's
+            "amount": dollars_text(form.amount_micros()),
             "has_moved": confirmed is not None,
         }
         return render(request, "billing/admin_billing.html", _admin_context(request, form, review))
     try:
         answer = request.backend.admin_reserve_adjust(
             tenant_id=data["tenant"],
-            amount_dollars=f"{data['amount']:.2f}",
+            amount_dollars=dollars_sent(data["amount"]),
             reason=data["reason"],
             idempotency_key=data["idempotency_key"],
         )
@@ -250,7 +251,8 @@ def admin_adjust(request):
         return render(request, "billing/admin_billing.html", _admin_context(request, form), status=422)
     messages.success(
         request,
-        f"Adjustment of {data['amount']:.2f} USD posted; the balance is now {answer['balance_dollars']} USD.",
+        f"Adjustment of {dollars_text(form.amount_micros())} USD posted; "
+        f"the balance is now {answer['balance_dollars']} USD.",
     )
     # Straight to that workspace's ledger, where the new movement is on top.
     return redirect(f"{reverse('billing:admin_billing')}?tenant={data['tenant']}#tenant-ledger")

@@ -1,5 +1,6 @@
-"""Micro-dollars as pages show them: the one place the frontend turns the backend's integers into
-dollars. Decimal only, never a float (a float cannot hold every micro-dollar of a large amount)."""
+"""Money in the frontend, in one place: micro-dollars as pages show them (the backend's integers
+into dollars), and amounts as the backend's API takes them (decimal dollars as strings). Decimal
+only, never a float (a float cannot hold every micro-dollar of a large amount)."""
 
 from decimal import ROUND_DOWN, Decimal
 
@@ -29,3 +30,21 @@ def dollars_text(
     text = f"{abs(amount):,f}" if grouped else f"{abs(amount):f}"
     sign = "-" if amount < 0 else ""  # never "-0.00": what rounds to nothing has no sign
     return f"{sign}${text}" if symbol else f"{sign}{text}"
+
+
+def dollars_sent(amount: Decimal, *, places: int = 2) -> str:
+    """An amount as the backend's API takes it: decimal dollars as a string with `places` decimal
+    places ("12.50"). Exact: raises ValueError rather than round an amount with more places (the
+    forms allow no more than the API does)."""
+    sent = amount.quantize(Decimal(1).scaleb(-places))
+    if sent != amount:
+        raise ValueError(f"{amount} USD has more than {places} decimal places")
+    return f"{sent:f}"
+
+
+def micros(amount: Decimal) -> int:
+    """Decimal dollars as integer micro-dollars, exactly (ValueError for a finer amount)."""
+    scaled = amount * MICROS
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{amount} USD is not a whole number of micro-dollars")
+    return int(scaled)

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django_htmx.http import trigger_client_event
 
 from webapp.accounts.session import staff_required
 from webapp.accounts.views import FORM_ERRORS
+from webapp.core.money import dollars_sent
 from webapp.staff.forms import AuditFilterForm, PasskeyCreateForm, PasskeyFilterForm, UserFilterForm
 
 
@@ -65,7 +67,7 @@ def passkey_create(request):
                 expires_in_days=form.cleaned_data["expires_in_days"],
                 max_uses=form.cleaned_data["max_uses"],
                 target_tenant_id=form.cleaned_data["target_tenant"],
-                starter_credit_dollars=f"{form.cleaned_data['starter_credit'] or 0:.2f}",
+                starter_credit_dollars=dollars_sent(form.cleaned_data["starter_credit"] or Decimal(0)),
             )
         except FORM_ERRORS as error:
             form.add_backend_errors(error)

@@ -278,7 +278,7 @@ def test_without_any_rate_card_the_page_says_usage_cannot_be_priced(backend, sig
     assert '<option value="standard" selected>standard</option>' in page
 
 
-def test_saving_a_new_version_sends_exact_micro_dollars_and_returns_to_the_list_with_a_message(
+def test_saving_a_new_version_sends_exact_decimal_dollars_and_returns_to_the_list_with_a_message(
     backend, signed_in_operator, rate_cards
 ):
     backend.expect_request(RATE_CARDS, method="POST").respond_with_json(
@@ -304,11 +304,16 @@ def test_saving_a_new_version_sends_exact_micro_dollars_and_returns_to_the_list_
         "effective_from": "2027-01-01T00:00:00+00:00",
         "note": "2027 prices",
         "items": [
-            {"meter": "tokens_in", "model": "local", "price_micros": 400_000, "per_quantity": 1_000_000},
-            {"meter": "tokens_out", "model": "local", "price_micros": 1_200_000, "per_quantity": 1_000_000},
-            {"meter": "tokens_in", "model": "gpt-4o-mini", "price_micros": 2, "per_quantity": 1},
-            {"meter": "tokens_out", "model": "gpt-4o-mini", "price_micros": 100_000, "per_quantity": 1000},
-            {"meter": "requests", "model": "gpt-4o-mini", "price_micros": 1_234_567_891, "per_quantity": 1},
+            {"meter": "tokens_in", "model": "local", "price_dollars": "0.400000", "per_quantity": 1_000_000},
+            {"meter": "tokens_out", "model": "local", "price_dollars": "1.200000", "per_quantity": 1_000_000},
+            {"meter": "tokens_in", "model": "gpt-4o-mini", "price_dollars": "0.000002", "per_quantity": 1},
+            {
+                "meter": "tokens_out",
+                "model": "gpt-4o-mini",
+                "price_dollars": "0.100000",
+                "per_quantity": 1000,
+            },
+            {"meter": "requests", "model": "gpt-4o-mini", "price_dollars": "1234.567891", "per_quantity": 1},
         ],
     }
     page = signed_in_operator.get(response["Location"]).content.decode()

@@ -113,9 +113,9 @@ def test_an_owner_turns_on_automatic_top_up_up_to_a_target(billing_backend, sign
     assert sent_json(billing_backend, "/api/billing/profile/", "PATCH") == {
         "auto_topup_enabled": True,
         "auto_topup_mode": "target",
-        "auto_topup_amount_micros": 25 * DOLLAR,
-        "auto_topup_target_micros": 80_500_000,
-        "auto_topup_monthly_cap_micros": 200 * DOLLAR,
+        "auto_topup_amount_dollars": "25.00",
+        "auto_topup_target_dollars": "80.50",
+        "auto_topup_monthly_cap_dollars": "200.00",
     }
 
 
@@ -128,7 +128,7 @@ def test_an_empty_cap_means_no_cap_and_unticked_turns_it_off(billing_backend, si
     )
 
     sent = sent_json(billing_backend, "/api/billing/profile/", "PATCH")
-    assert (sent["auto_topup_enabled"], sent["auto_topup_monthly_cap_micros"]) == (False, None)
+    assert (sent["auto_topup_enabled"], sent["auto_topup_monthly_cap_dollars"]) == (False, None)
 
 
 def test_the_backends_refusal_is_shown_on_the_field_and_the_input_is_kept(billing_backend, signed_in):
@@ -138,7 +138,7 @@ def test_the_backends_refusal_is_shown_on_the_field_and_the_input_is_kept(billin
             "message": "Invalid input.",
             "extra": {
                 "fields": {
-                    "auto_topup_target_micros": [
+                    "auto_topup_target_dollars": [
                         "The target must be above the low-balance threshold, or a top-up would not lift "
                         "the balance out of it."
                     ]
@@ -158,6 +158,43 @@ def test_the_backends_refusal_is_shown_on_the_field_and_the_input_is_kept(billin
     page = response.content.decode()
     assert "The target must be above the low-balance threshold" in page
     assert 'name="target" value="4" min="0.01" step="0.01" class="form-control is-invalid"' in page
+
+
+def test_saving_the_billing_settings_sends_the_threshold_in_decimal_dollars(billing_backend, signed_in):
+    with_profile(billing_backend)
+    billing_backend.expect_request("/api/billing/profile/", method="PATCH").respond_with_json(PROFILE)
+
+    response = signed_in.post("/billing/settings/", {"policy": "warn", "low_balance_threshold": "7.5"})
+
+    assert response.status_code == 302
+    assert sent_json(billing_backend, "/api/billing/profile/", "PATCH") == {
+        "policy": "warn",
+        "low_balance_threshold_dollars": "7.50",
+    }
+
+
+def test_the_backends_refusal_of_the_threshold_is_shown_on_its_field(billing_backend, signed_in):
+    with_profile(billing_backend)
+    billing_backend.expect_request("/api/billing/profile/", method="PATCH").respond_with_json(
+        {
+            "message": "Some fields are not valid: Ensure this value is less than or equal to 10000.",
+            "extra": {
+                "fields": {
+                    "low_balance_threshold_dollars": ["Ensure this value is less than or equal to 10000."]
+                }
+            },
+            "request_id": "r-1",
+        },
+        status=400,
+    )
+
+    response = signed_in.post("/billing/settings/", {"policy": "warn", "low_balance_threshold": "20000"})
+
+    assert response.status_code == 422
+    assert (
+        'id="id_low_balance_threshold_error"><div>Ensure this value is less than or equal to 10000.</div>'
+        in (response.content.decode())
+    )
 
 
 def test_a_teammate_sees_the_settings_but_cannot_change_them(billing_backend, signed_in):
@@ -331,8 +368,8 @@ def test_only_the_chosen_ways_figure_is_needed_and_sent(billing_backend, signed_
     assert sent_json(billing_backend, "/api/billing/profile/", "PATCH") == {
         "auto_topup_enabled": True,
         "auto_topup_mode": "fixed",
-        "auto_topup_monthly_cap_micros": None,
-        "auto_topup_amount_micros": 25 * DOLLAR,
+        "auto_topup_monthly_cap_dollars": None,
+        "auto_topup_amount_dollars": "25.00",
     }
 
 

@@ -1,5 +1,6 @@
 """Money as pages show it (issue 9, item 5): one formatter for micro-dollars, Decimal only, cents
-rounded toward zero on both sides of zero; summary cards say "$"."""
+rounded toward zero on both sides of zero; summary cards say "$". Money as the backend takes it:
+decimal dollars as strings, exactly."""
 
 import re
 from decimal import Decimal
@@ -7,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from webapp.core.money import dollars, dollars_text
+from webapp.core.money import dollars, dollars_sent, dollars_text, micros
 
 
 @pytest.mark.parametrize(
@@ -91,3 +92,25 @@ def test_the_template_filters_use_the_same_formatter(template, shown):
     rendered = Template("{% load webapp %}" + template).render(Context({"micros": -1}))
 
     assert rendered == shown
+
+
+@pytest.mark.parametrize(
+    ("amount", "places", "sent"),
+    [
+        ("25", 2, "25.00"),
+        ("7.5", 2, "7.50"),
+        ("-0.01", 2, "-0.01"),
+        ("0.4", 6, "0.400000"),
+        ("1E+2", 2, "100.00"),
+    ],
+)
+def test_amounts_are_sent_to_the_backend_as_decimal_dollar_strings(amount, places, sent):
+    assert dollars_sent(Decimal(amount), places=places) == sent
+
+
+def test_an_amount_is_never_rounded_to_be_sent_or_counted():
+    with pytest.raises(ValueError):
+        dollars_sent(Decimal("12.345"))
+    with pytest.raises(ValueError):
+        micros(Decimal("0.0000001"))
+    assert micros(Decimal("-12.345678")) == -12_345_678

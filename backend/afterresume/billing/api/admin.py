@@ -14,7 +14,7 @@ from afterresume.billing.ledger.adjustments import reserve_adjust
 from afterresume.billing.ledger.export import ledger_csv_chunks
 from afterresume.billing.ledger.selectors import reserve_account_find, reserve_ledger_list, reserve_reconcile
 from afterresume.billing.models import LedgerEntry, StripeEvent
-from afterresume.billing.money import dollars_to_micros
+from afterresume.billing.money import DollarsField
 from afterresume.billing.payments.selectors import billing_summary, stripe_events_needing_attention
 from afterresume.billing.payments.webhooks import stripe_event_retry
 from afterresume.core.filters import QueryFilters
@@ -50,14 +50,16 @@ class AdminReserveAdjustApi(APIView):
 
     class AdjustIn(serializers.Serializer):
         tenant_id = serializers.IntegerField()
-        amount_dollars = serializers.DecimalField(max_digits=14, decimal_places=6)
+        amount_dollars = DollarsField(
+            source="amount_micros", whole_digits=8, help_text="Any sign: negative debits the reserve."
+        )
         reason = serializers.CharField(min_length=5, max_length=280)
         idempotency_key = serializers.CharField(max_length=100, required=False)
 
-        def validate_amount_dollars(self, value):
-            if value == 0:
+        def validate_amount_dollars(self, micros):
+            if micros == 0:
                 raise serializers.ValidationError("An adjustment cannot be zero.")
-            return value
+            return micros
 
     @extend_schema(
         request=AdjustIn,
@@ -75,7 +77,7 @@ class AdminReserveAdjustApi(APIView):
         data = given.validated_data
         entry = reserve_adjust(
             tenant_id=data["tenant_id"],
-            amount_micros=dollars_to_micros(data["amount_dollars"]),
+            amount_micros=data["amount_micros"],
             reason=data["reason"],
             operator=request.user,
             request_id=request.request_id,

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from afterresume.billing.api.serializers import ExactDollarsOut, MomentOut
+from afterresume.billing.money import DollarsField
 from afterresume.billing.pricing.rate_cards import rate_card_version_create
 from afterresume.billing.pricing.selectors import RateCardStatus, rate_card_version_list, usage_cost_report
 from afterresume.core.filters import DayFilter, QueryFilters
@@ -46,33 +47,33 @@ class NewRateCardVersionOut(serializers.Serializer):
     effective_from = MomentOut()
 
 
+class LineItemIn(serializers.Serializer):
+    meter = serializers.CharField(max_length=40)
+    model = serializers.CharField(max_length=100)
+    price_dollars = DollarsField(
+        source="price_micros", min_dollars=0, help_text="The price of `per_quantity` units."
+    )
+    per_quantity = serializers.IntegerField(min_value=1, default=1_000_000)
+
+
 class AdminRateCardApi(APIView):
     """Rate cards: every version of every plan with its line items; a new version from a date
     (the one in force until then ends there; started versions are never changed otherwise)."""
 
     permission_classes = (IsOperator,)
 
-    class LineItemIn(serializers.Serializer):
-        meter = serializers.CharField(max_length=40)
-        model = serializers.CharField(max_length=100)
-        price_micros = serializers.IntegerField(min_value=0)
-        per_quantity = serializers.IntegerField(min_value=1, default=1_000_000)
-
     class RateCardVersionIn(serializers.Serializer):
         plan = serializers.CharField(max_length=40, default="standard")
         effective_from = serializers.DateTimeField()
         note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-        items = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=200)
+        items = LineItemIn(
+            many=True, min_length=1, max_length=200, help_text="1 to 200 prices, each meter and model once."
+        )
 
-        def validate_items(self, value):
-            checked = []
-            for item in value:
-                line = AdminRateCardApi.LineItemIn(data=item)
-                line.is_valid(raise_exception=True)
-                checked.append(line.validated_data)
-            if len({(item["meter"], item["model"]) for item in checked}) != len(checked):
+        def validate_items(self, items):
+            if len({(item["meter"], item["model"]) for item in items}) != len(items):
                 raise serializers.ValidationError("Each meter and model appears once.")
-            return checked
+            return items
 
     @extend_schema(responses=RateCardsOut)
     def get(self, request):

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from afterresume.billing.api.permissions import IsWorkspaceOwner
+from afterresume.billing.money import DollarsField, dollars_to_micros, micros_to_cents
 from afterresume.billing.payments.checkout import portal_session_url, topup_session_create
 from afterresume.billing.payments.webhooks import NotAnEvent, webhook_receive
 from afterresume.core.errors import error_body
@@ -31,16 +32,21 @@ class TopupSessionApi(TenantApi):
     owners_only = "Only the workspace's owners save a card for automatic top-ups."
 
     class TopupIn(serializers.Serializer):
-        amount_dollars = serializers.DecimalField(max_digits=8, decimal_places=2)
+        amount_dollars = DollarsField(
+            source="amount_micros",
+            places=2,
+            whole_digits=6,
+            help_text="Within the top-up options' range (GET /api/billing/topup/options/).",
+        )
         save_card = serializers.BooleanField(
             default=False, help_text="Keep the card for auto top-up (the workspace's Stripe customer pays)."
         )
 
-        def validate_amount_dollars(self, value):
+        def validate_amount_dollars(self, micros):
             low, high = settings.TOPUP_MIN_DOLLARS, settings.TOPUP_MAX_DOLLARS
-            if not low <= value <= high:
+            if not dollars_to_micros(low) <= micros <= dollars_to_micros(high):
                 raise serializers.ValidationError(f"Choose an amount from {low} to {high} USD.")
-            return value
+            return micros
 
     @extend_schema(
         request=TopupIn,
@@ -59,7 +65,7 @@ class TopupSessionApi(TenantApi):
         session = topup_session_create(
             tenant=request.tenant,
             user=request.user,
-            amount_cents=int(given.validated_data["amount_dollars"] * 100),
+            amount_cents=micros_to_cents(given.validated_data["amount_micros"]),  # whole cents
             save_card=save_card,
             request_id=request.request_id,
         )

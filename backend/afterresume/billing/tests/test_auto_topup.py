@@ -173,7 +173,7 @@ def test_in_simulated_mode_a_checkout_saves_the_card_and_a_crossing_tops_up_thro
         # when auto top-up of $10 is turned on and usage takes the balance under $5
         turned_on = api.patch(
             "/api/billing/profile/",
-            {"auto_topup_enabled": True, "auto_topup_amount_micros": 10 * DOLLAR},
+            {"auto_topup_enabled": True, "auto_topup_amount_dollars": "10.00"},
             format="json",
         )
         assert turned_on.status_code == 200
@@ -399,15 +399,13 @@ def test_owners_set_auto_top_up_and_bad_settings_get_clear_errors(owner, teammat
         {
             "auto_topup_enabled": True,
             "auto_topup_mode": "target",
-            "auto_topup_target_micros": 40 * DOLLAR,
-            "auto_topup_monthly_cap_micros": 100 * DOLLAR,
+            "auto_topup_target_dollars": "40",
+            "auto_topup_monthly_cap_dollars": "100",
         },
         format="json",
     )
-    too_small = api.patch("/api/billing/profile/", {"auto_topup_amount_micros": 1 * DOLLAR}, format="json")
-    target_below = api.patch(
-        "/api/billing/profile/", {"low_balance_threshold_micros": 45 * DOLLAR}, format="json"
-    )
+    too_small = api.patch("/api/billing/profile/", {"auto_topup_amount_dollars": "1"}, format="json")
+    target_below = api.patch("/api/billing/profile/", {"low_balance_threshold_dollars": "45"}, format="json")
     not_owner = token_client(teammate).patch(
         "/api/billing/profile/", {"auto_topup_enabled": False}, format="json"
     )
@@ -417,12 +415,12 @@ def test_owners_set_auto_top_up_and_bad_settings_get_clear_errors(owner, teammat
     assert saved.json()["auto_topup_monthly_cap_micros"] == 100 * DOLLAR
     assert too_small.status_code == 400
     assert too_small.json()["extra"]["fields"] == {
-        "auto_topup_amount_micros": ["Choose an amount from 5 to 500 USD."]
+        "auto_topup_amount_dollars": ["Choose an amount from 5 to 500 USD."]
     }
     assert target_below.status_code == 400
     assert (
         "above the low-balance threshold"
-        in target_below.json()["extra"]["fields"]["auto_topup_target_micros"][0]
+        in target_below.json()["extra"]["fields"]["auto_topup_target_dollars"][0]
     )
     assert not_owner.status_code == 403
     account = account_of(owner)
@@ -542,12 +540,12 @@ def test_a_late_redelivery_charges_nothing_once_auto_top_up_was_turned_off(owner
 
 def test_a_monthly_cap_under_the_smallest_top_up_is_refused(owner):
     response = token_client(owner).patch(
-        "/api/billing/profile/", {"auto_topup_monthly_cap_micros": 2 * DOLLAR}, format="json"
+        "/api/billing/profile/", {"auto_topup_monthly_cap_dollars": "2"}, format="json"
     )
 
     assert response.status_code == 400
     assert (
-        "leave it empty for no cap" in response.json()["extra"]["fields"]["auto_topup_monthly_cap_micros"][0]
+        "leave it empty for no cap" in response.json()["extra"]["fields"]["auto_topup_monthly_cap_dollars"][0]
     )
 
 

@@ -81,7 +81,7 @@ def test_the_ledger_lists_the_workspaces_entries_newest_first_with_filters(owner
 def test_owners_change_the_reserve_settings_and_members_cannot(owner, teammate):
     refused = token_client(teammate).patch("/api/billing/profile/", {"policy": "warn"}, format="json")
     changed = token_client(owner).patch(
-        "/api/billing/profile/", {"policy": "warn", "low_balance_threshold_micros": 1_000_000}, format="json"
+        "/api/billing/profile/", {"policy": "warn", "low_balance_threshold_dollars": "1.00"}, format="json"
     )
 
     assert refused.status_code == 403

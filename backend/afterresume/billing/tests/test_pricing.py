@@ -112,8 +112,8 @@ def test_operators_list_rate_cards_and_add_a_version_through_the_api(operator, o
             "effective_from": FUTURE.isoformat(),
             "note": "2027 prices",
             "items": [
-                {"meter": "tokens_in", "model": "local", "price_micros": 400_000},
-                {"meter": "tokens_out", "model": "local", "price_micros": 1_200_000},
+                {"meter": "tokens_in", "model": "local", "price_dollars": "0.40"},
+                {"meter": "tokens_out", "model": "local", "price_dollars": "1.20"},
             ],
         },
         format="json",
@@ -144,8 +144,8 @@ def test_a_version_with_a_repeated_or_negative_line_is_refused(operator):
         {
             "effective_from": FUTURE.isoformat(),
             "items": [
-                {"meter": "tokens_in", "model": "local", "price_micros": 1},
-                {"meter": "tokens_in", "model": "local", "price_micros": 2},
+                {"meter": "tokens_in", "model": "local", "price_dollars": "0.000001"},
+                {"meter": "tokens_in", "model": "local", "price_dollars": "0.000002"},
             ],
         },
         format="json",
@@ -154,7 +154,7 @@ def test_a_version_with_a_repeated_or_negative_line_is_refused(operator):
         "/api/billing/admin/rate-cards/",
         {
             "effective_from": FUTURE.isoformat(),
-            "items": [{"meter": "tokens_in", "model": "local", "price_micros": -1}],
+            "items": [{"meter": "tokens_in", "model": "local", "price_dollars": "-0.000001"}],
         },
         format="json",
     )

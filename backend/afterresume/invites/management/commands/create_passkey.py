@@ -1,12 +1,12 @@
 import os
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from afterresume.billing.money import dollars_to_micros
 from afterresume.invites.selectors import passkey_unused_get
 from afterresume.invites.services import passkey_create
 from afterresume.tenants.models import Tenant
@@ -47,9 +47,11 @@ class Command(BaseCommand):
                 self._print(passkey, kept_key, quiet=quiet, note="not used yet, printed again")
                 return
         try:
-            credit_micros = int(Decimal(credit) * 1_000_000)
-        except InvalidOperation:
-            raise CommandError("--credit must be an amount in USD, e.g. 5 or 2.50.") from None
+            credit_micros = dollars_to_micros(credit)
+        except ValueError:
+            raise CommandError(
+                "--credit must be an amount in USD with at most 6 decimal places, e.g. 5 or 2.50."
+            ) from None
         if credit_micros < 0:
             raise CommandError("--credit cannot be negative.")
         if days < 1 or max_uses < 1:
