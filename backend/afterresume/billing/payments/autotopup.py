@@ -16,14 +16,18 @@ from django.utils import timezone
 from afterresume.audit.services import audit_record
 from afterresume.billing.ledger.posting import ledger_post
 from afterresume.billing.models import (
-    MICROS_PER_DOLLAR,
     AutoTopup,
     AutoTopupMode,
     BillingProfile,
     LedgerEntry,
     ReserveAccount,
 )
-from afterresume.billing.money import MICROS_PER_CENT, micros_to_cents_up, micros_to_dollars
+from afterresume.billing.money import (
+    MICROS_PER_CENT,
+    dollars_to_micros,
+    micros_to_cents_up,
+    micros_to_dollars,
+)
 from afterresume.billing.payments.autotopup_triggers import (
     auto_topup_is_needed,
     auto_topup_on_its_way,
@@ -50,9 +54,9 @@ def auto_topup_amount_micros(account: ReserveAccount) -> int:
     else:
         wanted = account.auto_topup_amount_micros
     lifting = account.low_balance_threshold_micros - account.balance_micros + MICROS_PER_CENT
-    cents = micros_to_cents_up(max(wanted, lifting, 0))
-    cents = min(max(cents, settings.TOPUP_MIN_DOLLARS * 100), settings.TOPUP_MAX_DOLLARS * 100)
-    return cents * MICROS_PER_CENT
+    # The range's ends are whole dollars, so the clamped amount stays in whole cents.
+    low, high = dollars_to_micros(settings.TOPUP_MIN_DOLLARS), dollars_to_micros(settings.TOPUP_MAX_DOLLARS)
+    return min(max(micros_to_cents_up(max(wanted, lifting, 0)) * MICROS_PER_CENT, low), high)
 
 
 def auto_topup_run(*, account_id: int, crossing_key: str) -> AutoTopup | None:
@@ -89,7 +93,7 @@ def _decide(account: ReserveAccount, crossing_key: str) -> AutoTopup:
         if amount > left:
             amount = left
             outcome = f"Reduced to {micros_to_dollars(left)} USD by the monthly cap."
-        if amount < settings.TOPUP_MIN_DOLLARS * MICROS_PER_DOLLAR:
+        if amount < dollars_to_micros(settings.TOPUP_MIN_DOLLARS):
             attempt = AutoTopup.objects.create(
                 account=account,
                 crossing_key=crossing_key,
