@@ -7,8 +7,8 @@ from django.db import transaction
 from afterresume.accounts.models import User
 from afterresume.accounts.timezones import valid_time_zone
 from afterresume.audit.services import audit_record
-from afterresume.billing.models import LedgerEntry
 from afterresume.billing.ledger.posting import ledger_post
+from afterresume.billing.models import LedgerEntry
 from afterresume.invites.models import InvitePasskey
 from afterresume.invites.services import passkey_lock_for_redemption, passkey_redeem
 from afterresume.tenants.models import Membership, Tenant
