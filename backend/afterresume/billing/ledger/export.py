@@ -7,18 +7,20 @@ from django.db import transaction
 
 from afterresume.billing.models import LedgerEntry
 
-COLUMNS = [
-    "id",
-    "created_at",
-    "tenant_id",
-    "kind",
-    "amount_micros",
-    "balance_after_micros",
-    "idempotency_key",
-    "actor_id",
-    "stripe_event_id",
-    "memo",
-]
+# The CSV's columns and the field each is read from.
+FIELDS = {
+    "id": "id",
+    "created_at": "created_at",
+    "tenant_id": "account__tenant_id",
+    "kind": "kind",
+    "amount_micros": "amount_micros",
+    "balance_after_micros": "balance_after_micros",
+    "idempotency_key": "idempotency_key",
+    "actor_id": "actor_id",
+    "stripe_event_id": "stripe_event_id",
+    "memo": "memo",
+}
+COLUMNS = list(FIELDS)
 ROWS_PER_CHUNK = 2000
 
 
@@ -37,20 +39,7 @@ def ledger_csv_chunks() -> Iterator[str]:
     temporary file (a cursor held across commits), before the first byte."""
     writer = csv.writer(_Echo())
     rows = (
-        LedgerEntry.objects.order_by("id")
-        .values_list(
-            "id",
-            "created_at",
-            "account__tenant_id",
-            "kind",
-            "amount_micros",
-            "balance_after_micros",
-            "idempotency_key",
-            "actor_id",
-            "stripe_event_id",
-            "memo",
-        )
-        .iterator(chunk_size=ROWS_PER_CHUNK)
+        LedgerEntry.objects.order_by("id").values_list(*FIELDS.values()).iterator(chunk_size=ROWS_PER_CHUNK)
     )
     batch = [writer.writerow(COLUMNS)]
     with transaction.atomic():
