@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
-from environs import Env, ValidationError
+from environs import Env, ValidationError, validate
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 REPO_ROOT = BASE_DIR.parent
@@ -302,6 +302,18 @@ BACKEND_PUBLIC_URL = env.str("BACKEND_PUBLIC_URL", "http://localhost:8000").rstr
 TOPUP_PRESETS_DOLLARS = env.list("TOPUP_PRESETS_DOLLARS", [10, 25, 50, 100], subcast=int)
 TOPUP_MIN_DOLLARS = env.int("TOPUP_MIN_DOLLARS", 5)
 TOPUP_MAX_DOLLARS = env.int("TOPUP_MAX_DOLLARS", 500)
+
+# --- LLM (docs/architecture.md, "One LLM entry point") -----------------------------------------------
+# local: deterministic and offline (the default); openai: any OpenAI-compatible chat-completions
+# server at LLM_BASE_URL (empty: OpenAI's own) with LLM_API_KEY, asking for LLM_MODEL.
+LLM_PROVIDER = env.str("LLM_PROVIDER", "local", validate=validate.OneOf(["local", "openai"]))
+LLM_BASE_URL = env.str("LLM_BASE_URL", "")
+LLM_API_KEY = env.str("LLM_API_KEY", "")
+# Required with openai (the model the server is asked for, and priced by the rate card under).
+LLM_MODEL = env.str("LLM_MODEL", validate=validate.Length(min=1)) if LLM_PROVIDER == "openai" else "local"
+LLM_TIMEOUT_SECONDS = env.float(
+    "LLM_TIMEOUT_SECONDS", 60.0, validate=validate.Range(min=0, min_inclusive=False)
+)
 
 # --- evidence files ------------------------------------------------------------------------------
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
