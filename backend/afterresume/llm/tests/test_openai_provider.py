@@ -2,6 +2,7 @@
 a patched SDK): answers with and without `usage`, 429 with Retry-After, 500, 401, a slow answer."""
 
 import json
+import socket
 import time
 from datetime import timedelta
 
@@ -150,6 +151,37 @@ def test_401_is_permanent_with_a_clear_message_and_records_nothing(openai_server
     assert str(raised.value) == (
         f"The LLM server at {openai_server.url_for('/v1')} refused the API key (401): check LLM_API_KEY."
     )
+    assert not UsageEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        (400, "refused the request as malformed (400): max_tokens is too large"),
+        (403, "denied access with this API key (403): check the key's permissions"),
+    ],
+)
+def test_400_and_403_are_permanent_and_say_why(openai_server, owner, status, reason):
+    openai_server.expect_request("/v1/chat/completions").respond_with_response(
+        error_answer(status, "max_tokens is too large")
+    )
+
+    with pytest.raises(PermanentLLMError) as raised:
+        ask(owner)
+
+    assert str(raised.value) == f"The LLM server at {openai_server.url_for('/v1')} {reason}."
+    assert not UsageEvent.objects.exists()
+
+
+def test_a_server_that_cannot_be_reached_is_transient(openai_server, owner, settings):
+    with socket.socket() as probe:  # a port nothing listens on once it is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.LLM_BASE_URL = f"http://127.0.0.1:{port}/v1"
+
+    with pytest.raises(TransientLLMError, match="could not be reached"):
+        ask(owner)
+
     assert not UsageEvent.objects.exists()
 
 
