@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "afterresume.invites",
     "afterresume.worklogs",
     "afterresume.billing",
+    "afterresume.jobs",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A job's status and kind appear in the list's and the detail's answers: one named enum each.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "afterresume.jobs.models.JobStatus",
+        "JobKindEnum": "afterresume.jobs.models.JobKind",
+    },
 }
 
 # --- static, i18n -----------------------------------------------------------------------------

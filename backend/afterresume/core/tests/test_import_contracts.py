@@ -4,6 +4,7 @@ no module of either service imports itself through others (a cycle)."""
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import grimp
@@ -25,7 +26,9 @@ def test_the_import_contracts_hold():
     )
 
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "Contracts: 5 kept, 0 broken." in checked.stdout
+    # every contract declared is checked and kept (the count read from the file, not copied here)
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    assert f"Contracts: {len(declared)} kept, 0 broken." in checked.stdout
 
 
 def import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:

@@ -23,6 +23,8 @@ from afterresume.accounts.tokens import api_token_create
 from afterresume.audit.models import AuditEvent
 from afterresume.invites.models import InvitePasskey
 from afterresume.invites.services import passkey_create
+from afterresume.jobs.models import Job, JobKind
+from afterresume.jobs.services import job_create_queued
 from afterresume.worklogs.models import Evidence, WorkLog
 from afterresume.worklogs.services import evidence_add, worklog_create
 from conftest import token_client
@@ -61,6 +63,10 @@ def evidence_of(user: User, made: dict) -> Evidence:
     )
 
 
+def job_of(user: User, made: dict) -> Job:
+    return job_create_queued(tenant=user.membership.tenant, author=user, kind=JobKind.WORKLOG_ENHANCE)
+
+
 # Path parameter of a non-admin route -> a factory making such an object belonging to `user`
 # (given the objects already made for the same URL, in path order). A new route with a parameter
 # missing here fails test_every_object_route_is_in_the_isolation_walk.
@@ -68,6 +74,7 @@ OBJECTS_BY_PATH_PARAMETER = {
     "token_id": api_token_of,
     "worklog_id": worklog_of,
     "evidence_id": evidence_of,
+    "job_id": job_of,
 }
 
 # Any request body a write could act on: an attempt to make oneself staff, to deactivate, to rename.
