@@ -5,12 +5,14 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from afterresume.billing.api.serializers import MomentOut
 from afterresume.core.filters import QueryFilters
 from afterresume.core.pagination import Pagination, paginated_response
+from afterresume.core.permissions import IsOperator
 from afterresume.jobs.models import JobEventKind, JobKind, JobStatus, JobStepStatus
-from afterresume.jobs.selectors import job_events, job_get, job_list
+from afterresume.jobs.selectors import job_events, job_get, job_list, job_list_for_operators
 from afterresume.tenants.apis import TenantApi
 
 
@@ -83,4 +85,33 @@ class JobEventsApi(TenantApi):
             raise Http404
         return paginated_response(
             request=request, view=self, queryset=job_events(job=job), serializer_class=JobEventOut
+        )
+
+
+class AdminJobOut(JobOut):
+    tenant_id = serializers.IntegerField()
+    tenant_name = serializers.CharField(source="tenant.name")
+    author_email = serializers.EmailField(source="author.email")
+
+
+class AdminJobListApi(APIView):
+    """Every workspace's jobs, for operators (a stuck or failed job is found here)."""
+
+    permission_classes = (IsOperator,)
+    pagination_class = Pagination
+
+    class AdminJobFilters(QueryFilters):
+        status = serializers.ChoiceField(choices=JobStatus.choices, required=False)
+        kind = serializers.ChoiceField(choices=JobKind.choices, required=False)
+        tenant_id = serializers.IntegerField(min_value=1, required=False)
+
+    @extend_schema(parameters=[AdminJobFilters], responses=AdminJobOut(many=True))
+    def get(self, request):
+        filters = self.AdminJobFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=job_list_for_operators(**filters.validated_data),
+            serializer_class=AdminJobOut,
         )

@@ -30,3 +30,18 @@ def job_get(*, tenant: Tenant, user: User, job_id: int) -> Job | None:
 def job_events(*, job: Job) -> QuerySet[JobEvent]:
     """A job's timeline, oldest first. Take `job` from job_get, which scoped it."""
     return JobEvent.objects.filter(job=job).order_by("created_at", "id")
+
+
+def job_list_for_operators(
+    *, status: str | None = None, kind: str | None = None, tenant_id: int | None = None
+) -> QuerySet[Job]:
+    """Every workspace's jobs, newest first: for operators only (an admin endpoint, platform-wide
+    by design, docs/tenancy.md). Never used by a workspace's own endpoints."""
+    jobs = Job.objects.select_related("tenant", "author")
+    if status is not None:
+        jobs = jobs.filter(status=status)
+    if kind is not None:
+        jobs = jobs.filter(kind=kind)
+    if tenant_id is not None:
+        jobs = jobs.filter(tenant_id=tenant_id)
+    return jobs.order_by("-created_at", "-id")

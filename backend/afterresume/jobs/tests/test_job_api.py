@@ -145,3 +145,59 @@ def test_the_events_are_the_timeline_oldest_first(owner):
         ("failed", "The provider timed out."),
     ]
     assert events[3]["data"] == {"hold_micros": 1_000}
+
+
+# --- operators: every workspace's jobs ------------------------------------------------------------
+
+
+def test_an_operator_lists_every_workspaces_jobs_newest_first(owner, teammate, outsider, operator):
+    mine = job_of(owner)
+    teammates = job_of(teammate, kind=JobKind.SKILLS_EXTRACT)
+    outsiders = job_of(outsider)
+
+    response = token_client(operator).get("/api/admin/jobs/")
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [job["id"] for job in results] == [outsiders.id, teammates.id, mine.id]
+    assert (results[0]["tenant_id"], results[0]["tenant_name"], results[0]["author_email"]) == (
+        outsider.membership.tenant_id,
+        "Elsewhere Ltd",
+        outsider.email,
+    )
+
+
+def test_an_operator_filters_every_workspaces_jobs_by_workspace_status_and_kind(owner, outsider, operator):
+    mine = job_of(owner)
+    job_mark_running(job=mine)
+    job_of(owner, kind=JobKind.METRICS_COMPUTE)
+    outsiders = job_of(outsider)
+    client = token_client(operator)
+
+    by_tenant = client.get("/api/admin/jobs/", {"tenant_id": outsider.membership.tenant_id}).json()
+    by_status = client.get("/api/admin/jobs/", {"status": "running"}).json()
+    by_kind = client.get(
+        "/api/admin/jobs/", {"kind": "metrics.compute", "tenant_id": outsider.membership.tenant_id}
+    )
+
+    assert [job["id"] for job in by_tenant["results"]] == [outsiders.id]
+    assert [job["id"] for job in by_status["results"]] == [mine.id]
+    assert by_kind.json()["results"] == []
+
+
+def test_an_operators_empty_workspace_filter_is_a_400(operator):
+    response = token_client(operator).get("/api/admin/jobs/?tenant_id=")
+
+    assert response.status_code == 400
+    assert response.json()["extra"]["fields"] == {
+        "tenant_id": ["This filter cannot be empty: leave it out to not filter by it."]
+    }
+
+
+def test_a_workspace_owner_gets_403_on_every_workspaces_jobs(owner):
+    job_of(owner)
+
+    response = token_client(owner).get("/api/admin/jobs/")
+
+    assert response.status_code == 403
+    assert response.json()["message"] == "This is for operators only."
