@@ -54,7 +54,6 @@ class AccountAdapter(DefaultAccountAdapter):
             audit_record(
                 category="auth",
                 action="signin.succeeded",
-                request=request,
                 actor=user,
                 summary=f"{user.email} signed in",
             )
@@ -66,7 +65,6 @@ class AccountAdapter(DefaultAccountAdapter):
         audit_record(
             category="auth",
             action="signin.failed",
-            request=request,
             actor_email=str(credentials.get("email", ""))[:254],
             summary=f"Failed sign-in for {credentials.get('email', '')}"[:300],
         )

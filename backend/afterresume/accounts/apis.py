@@ -151,12 +151,11 @@ class SignupApi(APIView):
         given.is_valid(raise_exception=True)
         try:
             with transaction.atomic():
-                user = user_signup(request=request, **given.validated_data)
+                user = user_signup(**given.validated_data)
                 token, key = api_token_create(
                     user=user,
                     name="Created at sign-up",
                     expires_at=_token_expiry(settings.API_TOKEN_DEFAULT_DAYS),
-                    request=request,
                 )
         except PasskeyRefused as refusal:
             passkey_failure_count(request)
@@ -191,7 +190,6 @@ class TokenObtainApi(APIView):
             audit_record(
                 category="auth",
                 action="signin.failed",
-                request=request,
                 actor_email=email,
                 summary=f"Failed token sign-in for {email}",
             )
@@ -203,7 +201,6 @@ class TokenObtainApi(APIView):
         audit_record(
             category="auth",
             action="signin.succeeded",
-            request=request,
             actor=user,
             summary=f"{user.email} signed in for an API token",
         )
@@ -211,7 +208,6 @@ class TokenObtainApi(APIView):
             user=user,
             name=given.validated_data["name"],
             expires_at=_token_expiry(settings.API_TOKEN_DEFAULT_DAYS),
-            request=request,
         )
         return Response(NewTokenOut(token, context={"key": key}).data, status=status.HTTP_201_CREATED)
 
@@ -275,7 +271,6 @@ class TokenListCreateApi(APIView):
             user=request.user,
             name=given.validated_data["name"],
             expires_at=_token_expiry(given.validated_data["expires_in_days"]),
-            request=request,
         )
         return Response(NewTokenOut(token, context={"key": key}).data, status=status.HTTP_201_CREATED)
 
@@ -289,5 +284,5 @@ class TokenRevokeApi(APIView):
         token = get_object_or_404(
             ApiToken.objects.filter(user=request.user, revoked_at__isnull=True), pk=token_id
         )
-        api_token_revoke(token=token, actor=request.user, request=request)
+        api_token_revoke(token=token, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

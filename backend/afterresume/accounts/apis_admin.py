@@ -76,9 +76,7 @@ class AdminUserUpdateApi(APIView):
         user = get_object_or_404(User.objects.select_related("membership__tenant"), pk=user_id)
         given = self.AdminUserUpdateIn(data=request.data)
         given.is_valid(raise_exception=True)
-        user = user_update_by_operator(
-            user=user, operator=request.user, request=request, **given.validated_data
-        )
+        user = user_update_by_operator(user=user, operator=request.user, **given.validated_data)
         return Response(AdminUserOut(user).data)
 
 

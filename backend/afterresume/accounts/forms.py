@@ -37,5 +37,4 @@ class SignupForm(forms.Form):
             passkey=self.locked_passkey,
             display_name=self.cleaned_data.get("display_name", ""),
             time_zone=self.cleaned_data.get("time_zone", ""),
-            request=request,
         )

@@ -20,7 +20,7 @@ def generate_password() -> str:
 
 
 def signup_complete(
-    *, user: User, passkey: InvitePasskey, display_name: str = "", time_zone: str = "", request=None
+    *, user: User, passkey: InvitePasskey, display_name: str = "", time_zone: str = ""
 ) -> Tenant:
     """Everything a sign-up creates besides the user row, in the caller's transaction: the
     workspace (or the membership of the invite's workspace) and the counted passkey use."""
@@ -38,7 +38,7 @@ def signup_complete(
         membership_create(tenant=tenant, user=user, role=Membership.Role.MEMBER)
     else:
         tenant = tenant_create_with_owner(owner=user)
-    passkey_redeem(passkey=passkey, user=user, tenant=tenant, request=request)
+    passkey_redeem(passkey=passkey, user=user, tenant=tenant)
     if passkey.starter_credit_micros:
         # Promotional money, kept apart from paid money as a `grant` (docs/money.md); once per person.
         ledger_post(
@@ -52,7 +52,6 @@ def signup_complete(
     audit_record(
         category="auth",
         action="signup",
-        request=request,
         actor=user,
         tenant=tenant,
         summary=f"{user.email} signed up",
@@ -63,7 +62,7 @@ def signup_complete(
 
 @transaction.atomic
 def user_signup(
-    *, passkey: str, email: str, password: str, display_name: str = "", time_zone: str = "", request=None
+    *, passkey: str, email: str, password: str, display_name: str = "", time_zone: str = ""
 ) -> User:
     """Sign-up for API clients (the browser goes through allauth's headless sign-up, which ends in
     signup_complete too). Raises ValidationError (PasskeyRefused for the passkey)."""
@@ -76,7 +75,7 @@ def user_signup(
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from None
     user = User.objects.create_user(email, password, display_name=display_name)
-    signup_complete(user=user, passkey=locked, time_zone=time_zone, request=request)
+    signup_complete(user=user, passkey=locked, time_zone=time_zone)
     return user
 
 
@@ -105,7 +104,7 @@ def operator_create_or_update(*, email: str, password: str | None) -> tuple[User
 
 @transaction.atomic
 def user_update_by_operator(
-    *, user: User, operator: User, is_active: bool | None = None, is_staff: bool | None = None, request=None
+    *, user: User, operator: User, is_active: bool | None = None, is_staff: bool | None = None
 ) -> User:
     """Deactivate/reactivate a user or grant/revoke staff. Operators cannot lock themselves out."""
     changes = {}
@@ -128,7 +127,6 @@ def user_update_by_operator(
         audit_record(
             category="admin",
             action=action,
-            request=request,
             actor=operator,
             target=f"user:{user.pk}",
             summary=f"{operator.email}: {action} for {user.email}",

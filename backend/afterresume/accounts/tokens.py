@@ -17,9 +17,7 @@ def api_token_hash(raw_key: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(
-    *, user: User, name: str, expires_at: datetime | None, request=None
-) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str, expires_at: datetime | None) -> tuple[ApiToken, str]:
     """A new token and its key (256 random bits), returned once; only the hash is stored.
     `expires_at=None` means it never expires."""
     raw_key = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -35,7 +33,6 @@ def api_token_create(
     audit_record(
         category="token",
         action="token.created",
-        request=request,
         actor=user,
         target=f"token:{token.id}",
         summary=f"Created API token “{token.name}” ({token.prefix}…)",
@@ -44,14 +41,13 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor: User, request=None) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(
             category="token",
             action="token.revoked",
-            request=request,
             actor=actor,
             target=f"token:{token.id}",
             summary=f"Revoked API token “{token.name}” ({token.prefix}…)",

@@ -1,5 +1,4 @@
 from afterresume.audit.models import AuditEvent
-from afterresume.core.client_ip import client_ip
 from afterresume.core.request_id import current_client_address, current_request_id
 
 
@@ -7,7 +6,6 @@ def audit_record(
     *,
     category: str,
     action: str,
-    request=None,
     actor=None,
     actor_email: str = "",
     tenant=None,
@@ -16,13 +14,11 @@ def audit_record(
     data: dict | None = None,
 ) -> AuditEvent:
     """Add one event to the audit log. Recorded while a request is handled, it carries the
-    client's address and the request id (services need not pass `request`; a caller that still
-    does gets the same)."""
+    client's address and the request id from the request context (core.request_id), so that no
+    service has to take the HTTP request."""
     if actor is not None and not actor_email:
         actor_email = actor.email
-    if request is not None:
-        ip, request_id = client_ip(request), current_request_id()
-    elif (address := current_client_address()) is not None:
+    if (address := current_client_address()) is not None:
         ip, request_id = address, current_request_id()
     else:
         ip, request_id = "", ""  # a task or a command: no client

@@ -106,7 +106,6 @@ class PasskeyListCreateApi(APIView):
             max_uses=data["max_uses"],
             target_tenant=Tenant.objects.filter(pk=data["target_tenant_id"]).first(),
             starter_credit_micros=data["starter_credit_micros"],
-            request=request,
         )
         # The raw key leaves the server this once; only its hash is stored.
         return Response({**PasskeyOut(passkey).data, "key": raw_key}, status=status.HTTP_201_CREATED)
@@ -129,4 +128,4 @@ class PasskeyRevokeApi(APIView):
     @extend_schema(request=None, responses=PasskeyOut)
     def post(self, request, passkey_id: int):
         passkey = get_object_or_404(InvitePasskey, pk=passkey_id)
-        return Response(PasskeyOut(passkey_revoke(passkey=passkey, actor=request.user, request=request)).data)
+        return Response(PasskeyOut(passkey_revoke(passkey=passkey, actor=request.user)).data)

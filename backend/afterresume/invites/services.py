@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from afterresume.accounts.models import User
 from afterresume.audit.services import audit_record
-from afterresume.core.client_ip import client_ip
+from afterresume.core.request_id import current_client_address
 from afterresume.invites.keys import passkey_hash
 from afterresume.invites.models import InvitePasskey, InvitePasskeyRedemption
 from afterresume.tenants.models import Tenant
@@ -39,7 +39,6 @@ def passkey_create(
     max_uses: int = 1,
     target_tenant: Tenant | None = None,
     starter_credit_micros: int = 0,
-    request=None,
 ) -> tuple[InvitePasskey, str]:
     """A new passkey and its raw key (192 random bits). The raw key is returned once and never stored."""
     raw_key = KEY_PREFIX + secrets.token_urlsafe(24)
@@ -62,7 +61,6 @@ def passkey_create(
     audit_record(
         category="passkey",
         action="passkey.created",
-        request=request,
         actor=created_by,
         target=f"passkey:{passkey.id}",
         summary=f"Created invite passkey {passkey.prefix}…",
@@ -78,7 +76,7 @@ def passkey_create(
 
 
 @transaction.atomic
-def passkey_revoke(*, passkey: InvitePasskey, actor: User, request=None) -> InvitePasskey:
+def passkey_revoke(*, passkey: InvitePasskey, actor: User) -> InvitePasskey:
     passkey = InvitePasskey.objects.select_for_update().get(pk=passkey.pk)
     if passkey.revoked_at is None:
         passkey.revoked_at = timezone.now()
@@ -86,7 +84,6 @@ def passkey_revoke(*, passkey: InvitePasskey, actor: User, request=None) -> Invi
         audit_record(
             category="passkey",
             action="passkey.revoked",
-            request=request,
             actor=actor,
             target=f"passkey:{passkey.id}",
             summary=f"Revoked invite passkey {passkey.prefix}…",
@@ -113,19 +110,16 @@ def passkey_lock_for_redemption(*, raw_key: str) -> InvitePasskey:
     return passkey
 
 
-def passkey_redeem(
-    *, passkey: InvitePasskey, user: User, tenant: Tenant, request=None
-) -> InvitePasskeyRedemption:
+def passkey_redeem(*, passkey: InvitePasskey, user: User, tenant: Tenant) -> InvitePasskeyRedemption:
     """Count one use of a passkey locked by passkey_lock_for_redemption, in the same transaction."""
     InvitePasskey.objects.filter(pk=passkey.pk).update(use_count=F("use_count") + 1)
-    ip = client_ip(request) if request is not None else ""
+    ip = current_client_address() or ""
     redemption = InvitePasskeyRedemption.objects.create(
         passkey=passkey, user=user, tenant=tenant, ip=ip or None
     )
     audit_record(
         category="passkey",
         action="passkey.redeemed",
-        request=request,
         actor=user,
         tenant=tenant,
         target=f"passkey:{passkey.id}",
