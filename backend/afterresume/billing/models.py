@@ -42,12 +42,18 @@ class ReserveAccount(models.Model):
     # Counters for the status bar (O(1), docs/architecture.md), maintained where usage is recorded.
     tokens_in_total = models.BigIntegerField(default=0)
     tokens_out_total = models.BigIntegerField(default=0)
+    # The workspace's jobs now running: +1 when a job starts, -1 when a running job ends, under the
+    # job's lock (jobs.services).
+    jobs_running = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(held_micros__gte=0), name="reserve_held_not_negative"),
+            models.CheckConstraint(
+                condition=Q(jobs_running__gte=0), name="reserve_jobs_running_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(limited_ceiling_micros__gte=0), name="reserve_ceiling_not_negative"
             ),
@@ -320,17 +326,24 @@ class UsageEvent(models.Model):
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(max_length=200, unique=True)
-    job_reference = models.CharField(max_length=100, blank=True, help_text="The job step, when there is one.")
+    job_reference = models.CharField(max_length=100, blank=True, help_text="The job, when there is one.")
     model = models.CharField(max_length=100)
     tokens_in = models.BigIntegerField(default=0)
     tokens_out = models.BigIntegerField(default=0)
+    tokens_counted_locally = models.BooleanField(
+        default=False, help_text="The server's answer had no usage: the tokens are our own plain count."
+    )
     duration_ms = models.PositiveIntegerField(default=0)
     cost_micros = models.BigIntegerField()
     rate_card_version = models.ForeignKey(RateCardVersion, on_delete=models.PROTECT, related_name="+")
     occurred_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "occurred_at"], name="usage_tenant_time")]
+        indexes = [
+            models.Index(fields=["tenant", "occurred_at"], name="usage_tenant_time"),
+            # A job's usage, costed in chunks by billing.cost_usage (partial: most rows have a job).
+            models.Index(fields=["job_reference", "id"], name="usage_job", condition=~Q(job_reference="")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(tokens_in__gte=0) & Q(tokens_out__gte=0) & Q(cost_micros__gte=0),

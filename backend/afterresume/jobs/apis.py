@@ -7,10 +7,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from afterresume.billing.api.serializers import MomentOut
+from afterresume.billing.api.serializers import ExactDollarsOut, MomentOut
 from afterresume.core.filters import QueryFilters
 from afterresume.core.pagination import Pagination, paginated_response
 from afterresume.core.permissions import IsOperator
+from afterresume.core.schema import ERROR
+from afterresume.jobs.engine import job_cancel, job_estimate, job_retry, job_start
+from afterresume.jobs.kinds.enhance import proposal_decide
 from afterresume.jobs.models import JobEventKind, JobKind, JobStatus, JobStepStatus
 from afterresume.jobs.selectors import job_events, job_get, job_list, job_list_for_operators
 from afterresume.tenants.apis import TenantApi
@@ -22,8 +25,15 @@ class JobOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=JobStatus.choices)
     params = serializers.DictField()
     estimate_micros = serializers.IntegerField()
+    estimate_dollars = ExactDollarsOut(source="estimate_micros")
     actual_cost_micros = serializers.IntegerField(allow_null=True)
+    actual_cost_dollars = ExactDollarsOut(source="actual_cost_micros", allow_null=True)
     error = serializers.CharField(allow_blank=True)
+    result = serializers.DictField(
+        help_text="What the job produced: for worklog.enhance the proposal (original, content, skills, "
+        "decision: null, accepted or rejected)."
+    )
+    retry_of = serializers.IntegerField(source="retry_of_id", allow_null=True)
     created_at = MomentOut()
     started_at = MomentOut(allow_null=True)
     finished_at = MomentOut(allow_null=True)
@@ -51,8 +61,39 @@ class JobEventOut(serializers.Serializer):
     created_at = MomentOut()
 
 
+class JobStartIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[JobKind.WORKLOG_ENHANCE])
+    params = serializers.DictField(help_text='worklog.enhance: {"worklog_id": <id of your entry>}')
+
+
+class JobEstimateOut(serializers.Serializer):
+    kind = serializers.CharField()
+    params = serializers.DictField()
+    estimate_micros = serializers.IntegerField()
+    estimate_dollars = ExactDollarsOut(source="estimate_micros")
+    available_micros = serializers.IntegerField()
+    policy = serializers.CharField()
+    would_be_refused = serializers.SerializerMethodField(
+        help_text="Under the block policy, the estimate is above the available money: top up first."
+    )
+
+    def get_would_be_refused(self, estimate) -> bool:
+        return estimate.policy == "block" and estimate.estimate_micros > estimate.available_micros
+
+
 class JobListApi(TenantApi):
     pagination_class = Pagination
+
+    @extend_schema(request=JobStartIn, responses={202: JobDetailOut, 402: ERROR, 503: ERROR})
+    def post(self, request):
+        """Start a job: its estimate is held from the reserve, then it runs in the background
+        (202, poll the job). 402 when the reserve cannot cover the estimate."""
+        data = JobStartIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = job_start(tenant=request.tenant, author=request.user, **data.validated_data)
+        return Response(
+            JobDetailOut(job_get(tenant=request.tenant, user=request.user, job_id=job.pk)).data, status=202
+        )
 
     class JobFilters(QueryFilters):
         status = serializers.ChoiceField(choices=JobStatus.choices, required=False)
@@ -69,10 +110,64 @@ class JobListApi(TenantApi):
 class JobDetailApi(TenantApi):
     @extend_schema(responses=JobDetailOut)
     def get(self, request, job_id: int):
-        job = job_get(tenant=request.tenant, user=request.user, job_id=job_id)
-        if job is None:
-            raise Http404
-        return Response(JobDetailOut(job).data)
+        return Response(JobDetailOut(_own_job(request, job_id)).data)
+
+
+class JobEstimateApi(TenantApi):
+    @extend_schema(request=JobStartIn, responses=JobEstimateOut)
+    def post(self, request):
+        """What a job would hold before it runs (the rate card in force); nothing is recorded."""
+        data = JobStartIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(
+            JobEstimateOut(
+                job_estimate(tenant=request.tenant, author=request.user, **data.validated_data)
+            ).data
+        )
+
+
+def _own_job(request, job_id: int):
+    job = job_get(tenant=request.tenant, user=request.user, job_id=job_id)
+    if job is None:
+        raise Http404
+    return job
+
+
+def _detail(request, job) -> Response:
+    return Response(JobDetailOut(job_get(tenant=request.tenant, user=request.user, job_id=job.pk)).data)
+
+
+class JobCancelApi(TenantApi):
+    @extend_schema(request=None, responses={200: JobDetailOut, 409: ERROR})
+    def post(self, request, job_id: int):
+        """Cancel a queued or running job: the steps not started are skipped and only what was
+        used is charged. 409 when it has ended."""
+        return _detail(request, job_cancel(job=_own_job(request, job_id)))
+
+
+class JobRetryApi(TenantApi):
+    @extend_schema(request=None, responses={202: JobDetailOut, 402: ERROR, 409: ERROR, 503: ERROR})
+    def post(self, request, job_id: int):
+        """Run a failed, canceled or refused job again, as a new job (202) with its own estimate."""
+        job = job_retry(job=_own_job(request, job_id))
+        response = _detail(request, job)
+        response.status_code = 202
+        return response
+
+
+class ProposalAcceptApi(TenantApi):
+    @extend_schema(request=None, responses={200: JobDetailOut, 409: ERROR})
+    def post(self, request, job_id: int):
+        """Accept an enhancement: the entry takes the proposed text (the old one is kept in its
+        history) and the suggested skills as tags. 409 when already decided or the entry changed."""
+        return _detail(request, proposal_decide(job=_own_job(request, job_id), accept=True))
+
+
+class ProposalRejectApi(TenantApi):
+    @extend_schema(request=None, responses={200: JobDetailOut, 409: ERROR})
+    def post(self, request, job_id: int):
+        """Reject an enhancement: nothing changes."""
+        return _detail(request, proposal_decide(job=_own_job(request, job_id), accept=False))
 
 
 class JobEventsApi(TenantApi):

@@ -71,6 +71,16 @@ class Job(TenantOwnedModel):
     # cannot be deleted from under a job that points at it.
     hold = models.ForeignKey(Hold, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     error = models.TextField(blank=True)
+    # What the job produced for its author to see (e.g. an enhancement's proposal and the decision).
+    result = models.JSONField(default=dict, blank=True)
+    retry_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The failed or canceled job this one runs again.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -115,6 +125,8 @@ class JobStep(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # What the step produced, read by the steps after it: stored in the transaction that ends it.
+    result = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from afterresume.accounts.models import User
+from afterresume.billing.pricing.usage import jobs_running_add
 from afterresume.jobs.models import Job, JobEvent, JobKind, JobStep
 from afterresume.tenants.models import Tenant
 
@@ -80,6 +81,7 @@ def job_mark_running(*, job: Job) -> Job:
     job.status = Job.Status.RUNNING
     job.started_at = timezone.now()
     job.save(update_fields=["status", "started_at"])
+    jobs_running_add(tenant=job.tenant, delta=1)
     job_event_record(job=job, kind=JobEvent.Kind.STARTED)
     return job
 
@@ -92,9 +94,12 @@ def job_finish(*, job: Job, status: str, error: str = "", actual_cost_micros: in
     if status not in FINISHING_EVENTS:
         raise JobTransitionError(f"{status} is not how a job ends.")
     _check_transition(table=NEXT_STATUSES, current=job.status, new=status, what="A job")
+    if job.status == Job.Status.RUNNING:
+        jobs_running_add(tenant=job.tenant, delta=-1)
     job.status = status
     job.error = error
-    job.actual_cost_micros = actual_cost_micros
+    if actual_cost_micros is not None:
+        job.actual_cost_micros = actual_cost_micros
     job.finished_at = timezone.now()
     job.full_clean()
     job.save(update_fields=["status", "error", "actual_cost_micros", "finished_at"])
@@ -137,7 +142,9 @@ STEP_ENDING_EVENTS = {
 
 
 @transaction.atomic
-def job_step_finish(*, job: Job, name: str, status: str, error: str = "") -> JobStep:
+def job_step_finish(
+    *, job: Job, name: str, status: str, error: str = "", result: dict | None = None
+) -> JobStep:
     """Ends a step (succeeded, failed, or skipped when the job was canceled); a step never run
     may be skipped too. Raises JobTransitionError if the step has ended already."""
     job = _locked(job)
@@ -147,6 +154,7 @@ def job_step_finish(*, job: Job, name: str, status: str, error: str = "") -> Job
     _check_transition(table=NEXT_STEP_STATUSES, current=step.status, new=status, what="A step")
     step.status = status
     step.error = error
+    step.result = result or {}
     step.finished_at = timezone.now()
     step.full_clean()
     step.save()
@@ -154,3 +162,21 @@ def job_step_finish(*, job: Job, name: str, status: str, error: str = "") -> Job
         job=job, kind=STEP_ENDING_EVENTS[status], message=error[:500] or name, data={"step": name}
     )
     return step
+
+
+@transaction.atomic
+def job_cost_record(*, job: Job, actual_cost_micros: int) -> Job:
+    """The job's actual cost, once its usage is captured (it may have ended already: a failed or
+    canceled job is charged what it used)."""
+    job = _locked(job)
+    job.actual_cost_micros = actual_cost_micros
+    job.save(update_fields=["actual_cost_micros"])
+    return job
+
+
+@transaction.atomic
+def job_result_set(*, job: Job, result: dict) -> Job:
+    job = _locked(job)
+    job.result = result
+    job.save(update_fields=["result"])
+    return job

@@ -5,6 +5,11 @@ from afterresume.jobs import apis
 urlpatterns = [
     path("jobs/", apis.JobListApi.as_view(), name="jobs"),
     path("jobs/<int:job_id>/", apis.JobDetailApi.as_view(), name="job"),
+    path("jobs/estimate/", apis.JobEstimateApi.as_view(), name="job-estimate"),
     path("jobs/<int:job_id>/events/", apis.JobEventsApi.as_view(), name="job-events"),
+    path("jobs/<int:job_id>/cancel/", apis.JobCancelApi.as_view(), name="job-cancel"),
+    path("jobs/<int:job_id>/retry/", apis.JobRetryApi.as_view(), name="job-retry"),
+    path("jobs/<int:job_id>/proposal/accept/", apis.ProposalAcceptApi.as_view(), name="job-proposal-accept"),
+    path("jobs/<int:job_id>/proposal/reject/", apis.ProposalRejectApi.as_view(), name="job-proposal-reject"),
     path("admin/jobs/", apis.AdminJobListApi.as_view(), name="admin-jobs"),
 ]

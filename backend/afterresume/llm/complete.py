@@ -33,12 +33,17 @@ def complete(
     prompt: str | None = None,
     max_tokens: int = 512,
     model: str | None = None,
+    job_reference: str = "",
+    local_task: str = local.SUMMARY,
 ) -> Completion:
     """One LLM call for `tenant` (give `messages` in the chat format, or a `prompt` sent as one user
     message). Exactly one UsageEvent is recorded per `usage_key` (the job and step: calling again
     with the same key records nothing new), priced with the rate card in force, in the caller's
     transaction when there is one. A failed call raises TransientLLMError or PermanentLLMError and
-    records nothing. `purpose` names the feature asking, for the log."""
+    records nothing. `purpose` names the feature asking, for the log; `job_reference` the job the
+    usage belongs to (billing.cost_usage sums a job's usage by it). `local_task` is what the
+    offline provider does in the model's place: an extractive summary, or the taxonomy's skills
+    as one comma-separated line."""
     if (messages is None) == (prompt is None):
         raise TypeError("complete() takes either messages or prompt.")
     if messages is None:
@@ -52,7 +57,7 @@ def complete(
     else:
         model = local.MODEL
         user_text = next((m["content"] for m in reversed(messages) if m.get("role") == "user"), "")
-        text = local.local_answer(user_text, max_tokens=max_tokens)
+        text = local.local_answer(user_text, max_tokens=max_tokens, task=local_task)
         tokens_in = sum(count_tokens(str(message.get("content", ""))) for message in messages)
         tokens_out = count_tokens(text)
         counted_locally = True
@@ -64,6 +69,8 @@ def complete(
         tokens_out=tokens_out,
         idempotency_key=usage_key,
         duration_ms=duration_ms,
+        job_reference=job_reference,
+        tokens_counted_locally=counted_locally,
     )
     logger.info(
         "LLM call for %s: %s, %d tokens in, %d out, %d ms", purpose, model, tokens_in, tokens_out, duration_ms

@@ -1,12 +1,19 @@
 """The `local` provider: deterministic and offline. Its answer is extractive: the most informative
 sentences of the last user message (those scoring at least a third of the best one), in their
-original order, whitespace normalised, within `max_tokens` (the plain token count)."""
+original order, whitespace normalised, within `max_tokens` (the plain token count). Asked to
+rewrite for impact, it keeps the same sentences but leads with those that state figures (what
+changed, by how much), the others after them in their order. Asked for skills, it answers the
+shipped taxonomy's skills the text mentions, as one comma-separated line. It never adds a word."""
 
 import re
 
+from afterresume.llm.skills import skills_in
 from afterresume.llm.tokens import TOKEN, count_tokens
 
 MODEL = "local"
+SUMMARY = "summary"
+IMPACT = "impact"
+SKILLS = "skills"
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WORD = re.compile(r"[^\W_]+")
 # Words that carry no information of their own; the score counts the others.
@@ -36,7 +43,18 @@ def truncate(text: str, max_tokens: int) -> str:
     return text[: matches[max_tokens - 1].end()] if max_tokens > 0 else ""
 
 
-def local_answer(prompt: str, *, max_tokens: int) -> str:
+def has_figure(sentence: str) -> bool:
+    return any(ch.isdigit() for ch in sentence)
+
+
+def local_answer(prompt: str, *, max_tokens: int, task: str = SUMMARY) -> str:
+    if task == SKILLS:
+        return truncate(", ".join(skills_in(prompt)), max_tokens)
+    if task == IMPACT:
+        summary = sentences(local_answer(prompt, max_tokens=max_tokens))
+        return " ".join([*filter(has_figure, summary), *(s for s in summary if not has_figure(s))])
+    if task != SUMMARY:
+        raise ValueError(f"The local provider cannot do {task!r}.")
     candidates = sentences(prompt)
     # Most informative first; ties keep the earlier sentence (a stable, deterministic order).
     ranked = sorted(range(len(candidates)), key=lambda index: -informativeness(candidates[index]))

@@ -20,6 +20,7 @@ from afterresume.worklogs.selectors import (
     ORDERINGS,
     evidence_get,
     worklog_get,
+    worklog_history,
     worklog_list,
     worklog_stats,
     worklog_suggestions,
@@ -134,8 +135,18 @@ class EvidenceOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+HISTORY_SHOWN = 20
+
+
+class RevisionOut(serializers.Serializer):
+    content = serializers.CharField(help_text="The text the entry had before this change.")
+    reason = serializers.CharField(help_text="What replaced it: an edit, or an accepted enhancement.")
+    replaced_at = serializers.DateTimeField()
+
+
 class WorkLogDetailOut(WorkLogOut):
     evidence = EvidenceOut(many=True)
+    history = RevisionOut(many=True, help_text=f"Earlier texts, newest first (the last {HISTORY_SHOWN}).")
 
 
 class WorkLogSuggestionsOut(serializers.Serializer):
@@ -247,7 +258,11 @@ class WorkLogDetailApi(OwnEntryMixin, TenantApi):
     def get(self, request, worklog_id: int):
         entry = self._entry(request, worklog_id)
         return Response(
-            {**worklog_out(entry), "evidence": [evidence_out(item) for item in entry.evidence.all()]}
+            {
+                **worklog_out(entry),
+                "evidence": [evidence_out(item) for item in entry.evidence.all()],
+                "history": RevisionOut(worklog_history(entry=entry, limit=HISTORY_SHOWN), many=True).data,
+            }
         )
 
     @extend_schema(request=WorkLogPatchIn, responses=WorkLogOut)

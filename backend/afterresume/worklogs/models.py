@@ -56,6 +56,22 @@ class WorkLog(TenantOwnedModel):
         return f"{self.date} {self.content[:40]}"
 
 
+class WorkLogRevision(models.Model):
+    """A text an entry had before it was changed (an edit, or an accepted enhancement): nothing is
+    ever overwritten silently. Deleted with its entry."""
+
+    entry = models.ForeignKey(WorkLog, on_delete=models.CASCADE, related_name="revisions")
+    content = models.TextField(max_length=10_000, help_text="The text before the change.")
+    reason = models.CharField(max_length=200, help_text="What replaced it: an edit, or which job.")
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["entry", "-replaced_at", "-id"], name="worklog_revision_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} before {self.replaced_at:%Y-%m-%d}: {self.content[:40]}"
+
+
 def evidence_key(instance, filename: str) -> str:
     """Server-generated object key: never the uploader's file name."""
     return f"evidence/{instance.tenant_id}/{uuid.uuid4().hex}"

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from afterresume.accounts.models import User
 from afterresume.accounts.timezones import today_for
 from afterresume.tenants.models import Tenant
-from afterresume.worklogs.models import Evidence, WorkLog
+from afterresume.worklogs.models import Evidence, WorkLog, WorkLogRevision
 from afterresume.worklogs.search import websearch_filter
 
 ORDERINGS = {
@@ -139,3 +139,8 @@ def worklog_stats(*, tenant: Tenant, author: User) -> dict:
         "streak_days": streak,
         "total": entries.count(),
     }
+
+
+def worklog_history(*, entry: WorkLog, limit: int) -> list[WorkLogRevision]:
+    """The entry's earlier texts, newest first. Take `entry` from worklog_get, which scoped it."""
+    return list(WorkLogRevision.objects.filter(entry=entry).order_by("-replaced_at", "-id")[:limit])

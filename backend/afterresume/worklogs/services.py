@@ -8,11 +8,24 @@ from django.db import transaction
 
 from afterresume.accounts.models import User
 from afterresume.accounts.timezones import today_for
+from afterresume.core.exceptions import DomainError
 from afterresume.tenants.models import Tenant
 from afterresume.worklogs.files import detect_evidence_type
-from afterresume.worklogs.models import Evidence, Tag, WorkLog
+from afterresume.worklogs.models import Evidence, Tag, WorkLog, WorkLogRevision
 
 MAX_TAGS = 20
+
+
+class WorkLogChanged(DomainError):
+    """The entry changed after a proposal was made from it."""
+
+    status_code = 409
+
+    def __init__(self):
+        super().__init__(
+            "This entry was edited after the proposal was made: its text is kept as it is. "
+            "Run the enhancement again on the current text."
+        )
 
 
 def _clean_tags(tags) -> list[str]:
@@ -76,16 +89,38 @@ def worklog_create(
 
 
 @transaction.atomic
-def worklog_update(*, entry: WorkLog, **changes) -> WorkLog:
+def worklog_update(*, entry: WorkLog, reason: str = "edited", **changes) -> WorkLog:
+    """Changes an entry; when its text changes, the old text goes to the entry's history with
+    `reason`."""
     tags = changes.pop("tags", None)
+    previous_content = WorkLog.objects.filter(pk=entry.pk).values_list("content", flat=True).first()
     for field, value in changes.items():
         setattr(entry, field, value.strip() if isinstance(value, str) else value)
     entry.content = _validate(author=entry.author, date=entry.date, content=entry.content)
     entry.full_clean(exclude=["search_vector"])
     entry.save()
+    if previous_content is not None and previous_content != entry.content:
+        WorkLogRevision.objects.create(entry=entry, content=previous_content, reason=reason[:200])
     if tags is not None:
         _set_tags(entry, _clean_tags(tags))
     return entry
+
+
+@transaction.atomic
+def worklog_revise(
+    *, entry: WorkLog, expected_content: str, content: str, add_tags=(), reason: str
+) -> WorkLog:
+    """Replaces an entry's text with a proposal made from `expected_content` (an accepted
+    enhancement), adding `add_tags` while the entry has room for them. Raises WorkLogChanged when the entry's text is no longer the
+    one the proposal was made from: a later edit is never overwritten."""
+    entry = WorkLog.objects.select_for_update().get(pk=entry.pk)
+    if entry.content != expected_content:
+        raise WorkLogChanged()
+    names = list(entry.tags.values_list("name", flat=True))
+    for name in _clean_tags(list(add_tags)[:MAX_TAGS]):  # as many as the entry has room for
+        if name not in names and len(names) < MAX_TAGS:
+            names.append(name)
+    return worklog_update(entry=entry, reason=reason, content=content, tags=names)
 
 
 def worklog_delete(*, entry: WorkLog) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 from environs import Env, ValidationError, validate
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 REPO_ROOT = BASE_DIR.parent
@@ -134,6 +135,14 @@ else:
         }
     }
 
+# --- jobs (docs/jobs.md) ------------------------------------------------------------------------
+# A step's time limit (soft; the hard one is 30 s later), its deliveries before it fails for good,
+# and the back-off between attempts after a transient error (doubling from the base, capped).
+JOBS_STEP_TIME_LIMIT_SECONDS = env.int("JOBS_STEP_TIME_LIMIT_SECONDS", 600, validate=validate.Range(min=1))
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", 5, validate=validate.Range(min=1))
+JOBS_RETRY_BASE_SECONDS = env.float("JOBS_RETRY_BASE_SECONDS", 2.0, validate=validate.Range(min=0))
+JOBS_RETRY_MAX_SECONDS = env.float("JOBS_RETRY_MAX_SECONDS", 300.0, validate=validate.Range(min=0))
+
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport: in and out must be the same existing folder.
@@ -145,7 +154,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(BROKER_FOLDER / "control"),
         "polling_interval": 0.1,
     }
+else:
+    # A message taken but not acknowledged (its worker died) goes back to the queue after this
+    # long: above the longest step and the longest retry delay, or a slow step would run twice at
+    # once (docs/jobs.md).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 2 * (JOBS_STEP_TIME_LIMIT_SECONDS + 30) + JOBS_RETRY_MAX_SECONDS
+    }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Queues (docs/jobs.md): a worker without -Q consumes them all; an operator runs more workers
+# where the load is (`celery worker -Q llm`).
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("llm"), Queue("billing"))
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"afterresume.billing.tasks.*": {"queue": "billing"}}
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True  # stores the task name, so the health endpoint can show the last ping
 CELERY_RESULT_EXPIRES = timedelta(days=1)  # beat's built-in cleanup prunes older results daily

@@ -54,7 +54,7 @@ def worklog(**overrides) -> dict:
 
 
 def worklog_with_evidence(**overrides) -> dict:
-    return {**worklog(**overrides), "evidence": [EVIDENCE]}
+    return {**worklog(**overrides), "evidence": [EVIDENCE], "history": []}
 
 
 def page_of(results: list, *, next_url: str | None = None) -> dict:
@@ -945,7 +945,9 @@ def test_editing_from_the_entry_page_shows_the_form_with_a_way_back(entry_41, si
 
 
 def test_entry_page_without_evidence_invites_to_attach_a_file(backend, suggestions, signed_in):
-    backend.expect_request("/api/worklogs/41/").respond_with_json({**worklog(), "evidence": []})
+    backend.expect_request("/api/worklogs/41/").respond_with_json(
+        {**worklog(), "evidence": [], "history": []}
+    )
 
     page = signed_in.get("/entries/41/").content.decode()
 
@@ -1064,7 +1066,7 @@ def test_the_deletion_page_counts_the_evidence_files_only_when_there_are_some(
     backend, signed_in, files, says
 ):
     backend.expect_request("/api/worklogs/41/").respond_with_json(
-        {**worklog(), "evidence": [{**EVIDENCE, "id": number} for number in range(files)]}
+        {**worklog(), "evidence": [{**EVIDENCE, "id": number} for number in range(files)], "history": []}
     )
 
     page = signed_in.get("/entries/41/delete/").content.decode()
@@ -1411,7 +1413,7 @@ def test_hostile_text_is_escaped_on_the_timeline(backend, suggestions, signed_in
 
 def test_hostile_text_is_escaped_on_the_entry_page(backend, suggestions, signed_in):
     backend.expect_request("/api/worklogs/41/").respond_with_json(
-        {**HOSTILE, "evidence": [{**EVIDENCE, "name": SCRIPT}]}
+        {**HOSTILE, "evidence": [{**EVIDENCE, "name": SCRIPT}], "history": []}
     )
 
     page = signed_in.get("/entries/41/").content.decode()

@@ -20,10 +20,6 @@ from afterresume.core.filters import DayFilter, QueryFilters
 from afterresume.core.pagination import Pagination, paginated_response
 from afterresume.tenants.apis import TenantApi
 
-# The status bar's running jobs: there is no jobs engine yet, so none ever runs. The field is in
-# the answer already so that clients need no change when it lands.
-JOBS_RUNNING_BEFORE_THE_JOBS_ENGINE = 0
-
 
 class ReserveBalanceApi(TenantApi):
     @extend_schema(responses=BalanceOut)
@@ -181,13 +177,8 @@ class StatusBarOut(serializers.Serializer):
     is_low_balance = serializers.BooleanField()
     tokens_in = serializers.IntegerField(source="tokens_in_total")
     tokens_out = serializers.IntegerField(source="tokens_out_total")
-    jobs_running = serializers.SerializerMethodField(
-        help_text="Always 0 until the jobs engine exists (no job runs before it)."
-    )
+    jobs_running = serializers.IntegerField(help_text="The workspace's jobs running now (a kept counter).")
     updated_at = MomentOut()
-
-    def get_jobs_running(self, account) -> int:
-        return JOBS_RUNNING_BEFORE_THE_JOBS_ENGINE
 
 
 class StatusBarApi(TenantApi):

@@ -99,6 +99,19 @@ def hold_release(*, hold_id: int) -> Hold:
     return hold
 
 
+@transaction.atomic
+def hold_extend(*, hold_id: int, now=None) -> Hold | None:
+    """Push an active hold's expiry a full lifetime from now (a long job, still running, keeps its
+    money set aside). Returns the hold when it was extended, None when it is not active."""
+    now = now or timezone.now()
+    hold = Hold.objects.select_for_update().get(pk=hold_id)
+    if hold.status != Hold.Status.ACTIVE:
+        return None
+    hold.expires_at = now + HOLD_LIFETIME
+    hold.save(update_fields=["expires_at"])
+    return hold
+
+
 def _settle(account: ReserveAccount, hold: Hold, *, status: str, captured_micros: int | None) -> None:
     was_holding = hold.status == Hold.Status.ACTIVE  # an expired hold gave its money back already
     hold.status = status

@@ -5,7 +5,7 @@ records them through `usage_record` (its holds are captured with the summed cost
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from afterresume.billing.models import ReserveAccount, UsageEvent
@@ -21,10 +21,12 @@ def usage_record(
     idempotency_key: str,
     duration_ms: int = 0,
     job_reference: str = "",
+    tokens_counted_locally: bool = False,
     at: datetime | None = None,
 ) -> UsageEvent:
     """Record one call's usage, exactly once per `idempotency_key` (a retried step records nothing
-    new). Raises UnpricedUsage when no rate card prices the model."""
+    new). Raises UnpricedUsage when no rate card prices the model. `tokens_counted_locally` says
+    the tokens are our own count (the provider's answer had none)."""
     existing = UsageEvent.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
@@ -42,6 +44,7 @@ def usage_record(
                 model=model,
                 tokens_in=tokens_in,
                 tokens_out=tokens_out,
+                tokens_counted_locally=tokens_counted_locally,
                 duration_ms=duration_ms,
                 cost_micros=cost,
                 rate_card_version=version,
@@ -55,3 +58,20 @@ def usage_record(
     except IntegrityError:  # recorded concurrently under the same key: the first one stands
         return UsageEvent.objects.get(idempotency_key=idempotency_key)
     return event
+
+
+def usage_of_job_chunk(*, job_reference: str, chunk: int, chunks: int) -> dict:
+    """The summed cost and count of one chunk of a job's usage events (those whose id modulo
+    `chunks` is `chunk`): billing.cost_usage sums a job's usage this way, in parallel chunks."""
+    totals = (
+        UsageEvent.objects.filter(job_reference=job_reference)
+        .annotate(part=F("id") % chunks)
+        .filter(part=chunk)
+        .aggregate(cost_micros=Sum("cost_micros"), events=Count("id"))
+    )
+    return {"cost_micros": totals["cost_micros"] or 0, "events": totals["events"]}
+
+
+def jobs_running_add(*, tenant, delta: int) -> None:
+    """The status bar's running-jobs counter: +1 when a job starts, -1 when it ends."""
+    ReserveAccount.objects.filter(tenant=tenant).update(jobs_running=F("jobs_running") + delta)

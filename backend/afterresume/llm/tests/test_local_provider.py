@@ -81,3 +81,25 @@ def test_complete_takes_messages_or_a_prompt_not_both(owner):
         complete(tenant=owner.membership.tenant, purpose="test", prompt="a", messages=[], usage_key="k")
     with pytest.raises(TypeError):
         complete(tenant=owner.membership.tenant, purpose="test", usage_key="k")
+
+
+def test_the_impact_rewrite_leads_with_the_sentences_that_state_figures_and_adds_nothing():
+    answer = local_answer(ENTRY, max_tokens=200, task="impact")
+
+    # the two sentences with figures, the filler ("I was on the team.", "It was fine.") left out
+    assert answer == (
+        "Migrated 14 services to Kubernetes, cutting deploy time from 40 to 6 minutes. "
+        "Led the on-call rotation redesign that reduced pages by 70% across three teams!"
+    )
+    reordered = local_answer(
+        "Wrote the runbook for billing incidents. Cut p95 latency from 900 to 200 ms.",
+        max_tokens=200,
+        task="impact",
+    )
+    assert reordered == "Cut p95 latency from 900 to 200 ms. Wrote the runbook for billing incidents."
+
+
+def test_asked_for_skills_the_local_provider_names_the_taxonomy_skills_of_the_text():
+    assert local_answer(ENTRY, max_tokens=50, task="skills") == "Kubernetes, On-call"
+    with pytest.raises(ValueError, match="cannot do 'poetry'"):
+        local_answer(ENTRY, max_tokens=50, task="poetry")

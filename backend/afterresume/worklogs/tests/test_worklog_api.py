@@ -542,7 +542,24 @@ def test_retrieving_an_entry_gives_its_fields_and_evidence(owner, owner_client, 
         "created_at": entry.created_at.isoformat(),
         "updated_at": entry.updated_at.isoformat(),
         "evidence": [],
+        "history": [],
     }
+
+
+def test_changing_an_entrys_text_keeps_the_old_text_in_its_history_newest_first(
+    owner, owner_client, make_entry
+):
+    entry = make_entry(owner, "First words")
+    owner_client.patch(entry_url(entry.id), {"content": "Second words"}, format="json")
+    owner_client.patch(entry_url(entry.id), {"project": "Atlas"}, format="json")  # text unchanged
+    owner_client.patch(entry_url(entry.id), {"content": "Third words"}, format="json")
+
+    history = owner_client.get(entry_url(entry.id)).json()["history"]
+
+    assert [(item["content"], item["reason"]) for item in history] == [
+        ("Second words", "edited"),
+        ("First words", "edited"),
+    ]
 
 
 def test_a_patch_changes_only_the_fields_given(owner, owner_client, make_entry):

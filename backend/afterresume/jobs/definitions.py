@@ -1,0 +1,48 @@
+"""What a kind of job is (docs/jobs.md): how its parameters are checked, how much it is estimated
+to cost (with the same pricing function the charge uses), the DAG of its own steps and the
+function each step runs. The engine adds the costing and the finish to every job's DAG."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from afterresume.accounts.models import User
+from afterresume.jobs.dag import Node
+from afterresume.jobs.models import Job, JobStep
+from afterresume.tenants.models import Tenant
+
+
+@dataclass
+class StepContext:
+    """What a step function gets: its job, its step row, and the means to name its LLM calls."""
+
+    job: Job
+    step: JobStep
+
+    @property
+    def job_reference(self) -> str:
+        return job_reference(self.job.pk)
+
+    def usage_key(self, call: int = 0) -> str:
+        """The idempotency key of this step's `call`-th LLM call: the same on every attempt, so
+        that a step run twice records its usage once."""
+        return f"job:{self.job.pk}:{self.step.name}:{call}"
+
+    def result_of(self, name: str) -> dict:
+        """What an earlier step of this job stored."""
+        return JobStep.objects.get(job=self.job, name=name).result
+
+
+def job_reference(job_id: int) -> str:
+    """How a job is named on its hold and usage events (billing knows no jobs)."""
+    return f"job:{job_id}"
+
+
+@dataclass(frozen=True)
+class JobDefinition:
+    kind: str
+    # (tenant, author, params) -> the cleaned params; raises ValidationError for bad ones.
+    clean_params: Callable[[Tenant, User, dict], dict]
+    # (tenant, params) -> the estimate in micro-dollars (the pricing function, rate card in force).
+    estimate: Callable[[Tenant, dict], int]
+    work: Node
+    steps: dict[str, Callable[[StepContext], dict]] = field(default_factory=dict)

@@ -1,0 +1,6 @@
+"""Every kind of job a person can start, by its kind (docs/jobs.md)."""
+
+from afterresume.jobs.definitions import JobDefinition
+from afterresume.jobs.kinds.enhance import ENHANCE
+
+DEFINITIONS: dict[str, JobDefinition] = {definition.kind: definition for definition in (ENHANCE,)}
