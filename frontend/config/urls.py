@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("webapp.billing.urls")),
     path("admin/", include("webapp.staff.urls")),
     path("", include("webapp.worklogs.urls")),
+    path("", include("webapp.jobs.urls")),
 ]

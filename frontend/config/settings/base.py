@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "webapp.staff",
     "webapp.worklogs",
     "webapp.billing",
+    "webapp.jobs",
 ]
 
 MIDDLEWARE = [

@@ -259,6 +259,39 @@ class BackendClient:
             raise self._error_for(response)
         return response
 
+    # --- jobs -------------------------------------------------------------------------------------
+    def job_estimate(self, *, kind: str, params: dict) -> dict:
+        """What the job would hold from the reserve; nothing is recorded."""
+        return self.post("/api/jobs/estimate/", json={"kind": kind, "params": params})
+
+    def job_start(self, *, kind: str, params: dict) -> dict:
+        """The queued job (202). Raises BackendPaymentRequired when the reserve cannot cover it."""
+        return self.post("/api/jobs/", json={"kind": kind, "params": params})
+
+    def jobs(self, *, status: str = "", kind: str = "", page: int = 1, page_size: int = 25) -> dict:
+        return self.get(
+            "/api/jobs/", params=_present(status=status, kind=kind, page=page, page_size=page_size)
+        )
+
+    def job(self, *, job_id: int) -> dict:
+        return self.get(f"/api/jobs/{int(job_id)}/")
+
+    def job_events(self, *, job_id: int, page: int = 1, page_size: int = 100) -> dict:
+        return self.get(f"/api/jobs/{int(job_id)}/events/", params={"page": page, "page_size": page_size})
+
+    def job_cancel(self, *, job_id: int) -> dict:
+        return self.post(f"/api/jobs/{int(job_id)}/cancel/")
+
+    def job_retry(self, *, job_id: int) -> dict:
+        """The new job (202)."""
+        return self.post(f"/api/jobs/{int(job_id)}/retry/")
+
+    def job_proposal_accept(self, *, job_id: int) -> dict:
+        return self.post(f"/api/jobs/{int(job_id)}/proposal/accept/")
+
+    def job_proposal_reject(self, *, job_id: int) -> dict:
+        return self.post(f"/api/jobs/{int(job_id)}/proposal/reject/")
+
     # --- the reserve ---------------------------------------------------------------------------
     def status_bar(self) -> dict:
         return self.get("/api/status/bar/")

@@ -35,6 +35,11 @@ class BackendPaymentRequired(BackendError):
     """402: the reserve cannot cover the request."""
 
 
+class BackendConflict(BackendError):
+    """409: the object is no longer in a state that allows this (a job that has ended, a proposal
+    already decided)."""
+
+
 class BackendRateLimited(BackendError):
     """429."""
 
@@ -49,6 +54,7 @@ STATUS_TO_ERROR = {
     402: BackendPaymentRequired,
     403: BackendPermissionDenied,
     404: BackendNotFound,
+    409: BackendConflict,
     422: BackendValidationError,
     429: BackendRateLimited,
     502: BackendUnavailable,

@@ -8,6 +8,7 @@ from webapp.accounts.session import SESSION_TOKEN_KEY, session_sign_out, signin_
 from webapp.backend.client import BackendClient
 from webapp.backend.errors import (
     BackendAuthenticationRequired,
+    BackendConflict,
     BackendNotFound,
     BackendPaymentRequired,
     BackendPermissionDenied,
@@ -60,6 +61,12 @@ class BackendMiddleware:
                 toast = {"text": exception.message, "level": "warning"}
                 return trigger_client_event(HttpResponse(status=402), "toast", toast)
             return render(request, "errors/payment_required.html", {"message": exception.message}, status=402)
+        if isinstance(exception, BackendConflict):
+            # Done already, or no longer possible (a job that has ended): the backend's sentence.
+            if request.htmx:
+                toast = {"text": exception.message, "level": "warning"}
+                return trigger_client_event(HttpResponse(status=409), "toast", toast)
+            return render(request, "errors/conflict.html", {"message": exception.message}, status=409)
         if isinstance(exception, BackendServerError):
             return render(
                 request, "errors/backend_error.html", {"request_id": exception.request_id}, status=502

@@ -11,6 +11,7 @@ from webapp.worklogs.entries import days_of
 
 CHECK_LABELS = {"database": "Database", "cache": "Cache", "broker": "Job queue"}
 RECENT_ENTRIES = 5
+RECENT_JOBS = 5
 
 
 @require_GET
@@ -38,7 +39,15 @@ def home(request):
         return render(request, "dashboard/home.html#system", context)
     if report is not None:
         context.update(_worklog_summary(request))
+        context.update(_recent_jobs(request))
     return render(request, "dashboard/home.html", context)
+
+
+def _recent_jobs(request) -> dict:
+    """My newest jobs; a failing jobs list leaves the card as "—", not the page an error."""
+    with contextlib.suppress(BackendError):
+        return {"recent_jobs": request.backend.jobs(page_size=RECENT_JOBS)["results"], "has_jobs_card": True}
+    return {}
 
 
 def _worklog_summary(request) -> dict:

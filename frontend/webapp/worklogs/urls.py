@@ -8,6 +8,7 @@ urlpatterns = [
     path("entries/new/", views.quick_add, name="quick_add"),
     path("entries/<int:worklog_id>/", views.entry, name="entry"),
     path("entries/<int:worklog_id>/edit/", views.entry_edit, name="entry_edit"),
+    path("entries/<int:worklog_id>/enhance/", views.entry_enhance, name="entry_enhance"),
     path("entries/<int:worklog_id>/delete/", views.entry_delete, name="entry_delete"),
     path("entries/<int:worklog_id>/evidence/", views.evidence_upload, name="evidence_upload"),
     path(

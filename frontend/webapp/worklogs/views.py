@@ -6,14 +6,16 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from webapp.accounts.session import signin_required
 from webapp.accounts.views import FORM_ERRORS
+from webapp.backend.errors import BackendPaymentRequired
 from webapp.worklogs.entries import TimelineShown, days_of
 from webapp.worklogs.forms import EvidenceForm, TimelineFilterForm, WorkLogForm
 
@@ -173,7 +175,54 @@ def _entry_context(request, item: dict, form=None) -> dict:
 def entry(request, worklog_id: int):
     item = request.backend.worklog(worklog_id=worklog_id)
     form = WorkLogForm(initial={**item, "tags": ", ".join(item["tags"])}) if request.GET.get("edit") else None
-    return render(request, "worklogs/entry.html", _entry_context(request, item, form))
+    context = _entry_context(request, item, form)
+    if request.GET.get("enhance") and form is None:  # the estimate, for a browser without JavaScript
+        context |= _enhance_estimate(request, worklog_id)
+    return render(request, "worklogs/entry.html", context)
+
+
+ENHANCE = "worklog.enhance"
+
+
+def _enhance_estimate(request, worklog_id: int) -> dict:
+    """What enhancing the entry would hold from the reserve, or why it cannot be estimated."""
+    try:
+        estimate = request.backend.job_estimate(kind=ENHANCE, params={"worklog_id": worklog_id})
+    except FORM_ERRORS as refusal:
+        reasons = [message for field_messages in refusal.fields.values() for message in field_messages]
+        return {"enhance_problem": " ".join(reasons) or refusal.message}
+    return {"estimate": estimate}
+
+
+@require_http_methods(["GET", "POST"])
+@signin_required
+@vary_on_headers("HX-Request")
+def entry_enhance(request, worklog_id: int):
+    """GET: the estimate, with Start and Cancel (`?close=1`: the fragment closed again). POST:
+    start the job; it runs in the background and its page follows it. A reserve that cannot cover
+    it says how much to top up, in place."""
+    if request.method == "GET":
+        if not request.htmx:
+            suffix = "" if request.GET.get("close") else "?enhance=1#enhance"
+            return redirect(reverse("worklogs:entry", args=[worklog_id]) + suffix)
+        context = {} if request.GET.get("close") else _enhance_estimate(request, worklog_id)
+        return render(request, "worklogs/entry.html#enhance", {"entry": {"id": worklog_id}, **context})
+    try:
+        job = request.backend.job_start(kind=ENHANCE, params={"worklog_id": worklog_id})
+    except BackendPaymentRequired as refusal:
+        # The backend's sentence names the amount to top up.
+        context = {"refusal": refusal.message}
+    except FORM_ERRORS as refusal:
+        reasons = [message for field_messages in refusal.fields.values() for message in field_messages]
+        context = {"enhance_problem": " ".join(reasons) or refusal.message}
+    else:
+        target = reverse("jobs:job", args=[job["id"]])
+        return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+    if request.htmx:
+        return render(request, "worklogs/entry.html#enhance", {"entry": {"id": worklog_id}, **context})
+    item = request.backend.worklog(worklog_id=worklog_id)
+    status = 402 if "refusal" in context else 422
+    return render(request, "worklogs/entry.html", _entry_context(request, item) | context, status=status)
 
 
 @require_POST

@@ -53,6 +53,13 @@ def micros_to_usd(micros) -> str:
 
 
 @register.filter
+def micros_to_exact_usd(micros) -> str:
+    """Integer micro-dollars to the last micro-dollar, "$0.000123": estimates and costs of jobs,
+    often below a cent."""
+    return dollars_text(micros, exact=True, symbol=True)
+
+
+@register.filter
 def compact(number) -> str:
     """1234 -> "1.2K", 3400000 -> "3.4M"."""
     number = int(number or 0)

@@ -1,0 +1,20 @@
+from django import template
+
+from webapp.jobs.labels import KIND_LABELS, STATUS_BADGES, STATUS_LABELS
+
+register = template.Library()
+
+
+@register.filter
+def job_kind(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+@register.filter
+def job_status(status: str) -> str:
+    return STATUS_LABELS.get(status, status.capitalize())
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(status, "text-bg-secondary")
