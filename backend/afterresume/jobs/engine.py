@@ -228,7 +228,8 @@ def step_run(*, job_id: int, name: str) -> StepOutcome:
         return StepOutcome()
     step = _step_start(job, name)
     if step.attempts > settings.JOBS_MAX_ATTEMPTS:
-        _step_fail(job, name, f"Gave up after {settings.JOBS_MAX_ATTEMPTS} deliveries of this step.")
+        cap = settings.JOBS_MAX_ATTEMPTS
+        _step_fail(job, name, f"Gave up after {cap} {'delivery' if cap == 1 else 'deliveries'} of this step.")
         return StepOutcome()
     _hold_keep(job)
     run = _step_function(definition, name)

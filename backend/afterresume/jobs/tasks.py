@@ -17,7 +17,7 @@ from afterresume.jobs.engine import step_run
     reject_on_worker_lost=True,
     max_retries=None,  # the engine counts attempts itself (JOBS_MAX_ATTEMPTS), across deliveries too
     soft_time_limit=settings.JOBS_STEP_TIME_LIMIT_SECONDS,
-    time_limit=settings.JOBS_STEP_TIME_LIMIT_SECONDS + 30,
+    time_limit=settings.JOBS_STEP_HARD_LIMIT_SECONDS,
 )
 def run_step(self, job_id: int, step_name: str) -> None:
     outcome = step_run(job_id=job_id, name=step_name)

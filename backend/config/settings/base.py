@@ -136,9 +136,12 @@ else:
     }
 
 # --- jobs (docs/jobs.md) ------------------------------------------------------------------------
-# A step's time limit (soft; the hard one is 30 s later), its deliveries before it fails for good,
-# and the back-off between attempts after a transient error (doubling from the base, capped).
+# A step's time limit (soft: the step is told and may clean up; hard, JOBS_STEP_GRACE_SECONDS later:
+# its process is killed), its deliveries before it fails for good, and the back-off between
+# attempts after a transient error (doubling from the base, capped).
 JOBS_STEP_TIME_LIMIT_SECONDS = env.int("JOBS_STEP_TIME_LIMIT_SECONDS", 600, validate=validate.Range(min=1))
+JOBS_STEP_GRACE_SECONDS = 5
+JOBS_STEP_HARD_LIMIT_SECONDS = JOBS_STEP_TIME_LIMIT_SECONDS + JOBS_STEP_GRACE_SECONDS
 JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", 5, validate=validate.Range(min=1))
 JOBS_RETRY_BASE_SECONDS = env.float("JOBS_RETRY_BASE_SECONDS", 2.0, validate=validate.Range(min=0))
 JOBS_RETRY_MAX_SECONDS = env.float("JOBS_RETRY_MAX_SECONDS", 300.0, validate=validate.Range(min=0))
@@ -159,7 +162,7 @@ else:
     # long: above the longest step and the longest retry delay, or a slow step would run twice at
     # once (docs/jobs.md).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": 2 * (JOBS_STEP_TIME_LIMIT_SECONDS + 30) + JOBS_RETRY_MAX_SECONDS
+        "visibility_timeout": 2 * JOBS_STEP_HARD_LIMIT_SECONDS + JOBS_RETRY_MAX_SECONDS
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # Queues (docs/jobs.md): a worker without -Q consumes them all; an operator runs more workers

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
+from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from afterresume.billing.ledger.posting import ledger_post
@@ -104,8 +105,20 @@ def is_skills_request(request) -> bool:
 
 
 @pytest.fixture
-def openai_server(httpserver, settings, owner):
+def llm_server():
+    """A local chat-completions server that answers requests side by side (a worker may be
+    waiting on one answer while another asks)."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def openai_server(llm_server, settings, owner):
     """The provider pointed at the local server, and the plan priced for its model."""
+    httpserver = llm_server
     settings.LLM_PROVIDER = "openai"
     settings.LLM_BASE_URL = httpserver.url_for("/v1")
     settings.LLM_API_KEY = "sk-test"
