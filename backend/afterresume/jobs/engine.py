@@ -182,6 +182,19 @@ def job_retry(*, job: Job) -> Job:
     return job_start(tenant=job.tenant, author=job.author, kind=job.kind, params=job.params, retry_of=job)
 
 
+def job_settle_by_hand(*, job: Job, reason: str) -> Job:
+    """An operator's way out for a job whose messages were lost: fails it (unless it has ended)
+    and runs its costing and finish steps in this process. Steps already done are not run again."""
+    with contextlib.suppress(JobTransitionError):
+        job_finish(job=job, status=Job.Status.FAILED, error=reason)
+    for step in dag_steps(job_dag(job_definition(job.kind))):
+        if step.always:
+            outcome = step_run(job_id=job.pk, name=step.name)
+            if outcome.retry_in is not None:
+                raise JobConflict(f"Step {step.name} met a transient error: run the command again.")
+    return Job.objects.select_related("hold").get(pk=job.pk)
+
+
 # --- steps -------------------------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 """The engine on a real worker (Redis broker, django-db results, PostgreSQL): a job is estimated,
 held, run as a Celery DAG, costed by the billing.cost_usage chord and settled exactly."""
 
+import io
 import threading
 import time
 from datetime import timedelta
@@ -14,6 +15,7 @@ from afterresume.billing.pricing.rates import price_usage
 from afterresume.jobs.models import Job, JobEvent, JobStep
 from afterresume.jobs.tests.conftest import ENTRY_TEXT, chat_answer, error_answer, fund, is_skills_request
 from afterresume.worklogs.models import WorkLog, WorkLogRevision
+from config.celery import app as celery_app
 from conftest import token_client
 
 FUNDS = 5_000_000  # 5 USD
@@ -377,3 +379,29 @@ def test_operators_see_every_job_and_a_teammate_never_sees_anothers(owner, teamm
         assert token_client(teammate).get(path).status_code == 404
     for path in ("cancel", "retry", "proposal/accept", "proposal/reject"):
         assert token_client(teammate).post(f"/api/jobs/{job_id}/{path}/").status_code == 404
+
+
+def test_an_operator_settles_a_job_whose_messages_were_lost(owner, entry):
+    """No worker ever runs this job (its messages are purged): the command fails it and settles
+    its hold; a second run changes nothing."""
+    from django.core.management import call_command
+
+    account = fund(owner, FUNDS)
+    job_id = start_enhance(token_client(owner), entry).json()["id"]
+    celery_app.control.purge()
+    out = io.StringIO()
+
+    call_command("settle_job", str(job_id), stdout=out)
+    call_command("settle_job", str(job_id), stdout=io.StringIO())
+
+    job = Job.objects.get(pk=job_id)
+    assert (job.status, job.actual_cost_micros, job.error) == (
+        "failed",
+        0,
+        "Stopped by an operator: its work was lost.",
+    )
+    assert Hold.objects.get(pk=job.hold_id).status == "released"
+    account.refresh_from_db()
+    assert (account.balance_micros, account.held_micros) == (FUNDS, 0)
+    assert f"job {job_id} (worklog.enhance) is failed; charged 0" in out.getvalue()
+    assert JobStep.objects.get(job=job, name="finish").status == "succeeded"
