@@ -237,9 +237,17 @@ def step_run(*, job_id: int, name: str) -> StepOutcome:
         except JobTransitionError:
             job.refresh_from_db()
     if not declared[name].always and job.status != Job.Status.RUNNING:
-        job_step_finish(job=job, name=name, status=JobStep.Status.SKIPPED, error=f"The job is {job.status}.")
+        with contextlib.suppress(JobTransitionError):  # another delivery may have ended it
+            job_step_finish(
+                job=job, name=name, status=JobStep.Status.SKIPPED, error=f"The job is {job.status}."
+            )
         return StepOutcome()
-    step = _step_start(job, name)
+    try:
+        step = job_step_start(job=job, name=name, settling=declared[name].always)
+    except JobTransitionError:  # canceled a moment ago, or another delivery ended the step
+        with contextlib.suppress(JobTransitionError):
+            job_step_finish(job=job, name=name, status=JobStep.Status.SKIPPED, error="The job has ended.")
+        return StepOutcome()
     if step.attempts > settings.JOBS_MAX_ATTEMPTS:
         cap = settings.JOBS_MAX_ATTEMPTS
         _step_fail(job, name, f"Gave up after {cap} {'delivery' if cap == 1 else 'deliveries'} of this step.")
@@ -273,21 +281,6 @@ def _reason(error: Exception) -> str:
     if isinstance(error, (PermanentLLMError, TransientLLMError, DomainError)):
         return str(error)
     return f"An internal error stopped this step ({type(error).__name__}); operators can see it in the log."
-
-
-def _step_start(job: Job, name: str) -> JobStep:
-    try:
-        return job_step_start(job=job, name=name)
-    except JobTransitionError:
-        # The job ended between the check above and here (a cancel): an `always` step runs anyway.
-        step, _ = JobStep.objects.get_or_create(job=job, name=name)
-        JobStep.objects.filter(pk=step.pk).update(
-            status=JobStep.Status.RUNNING,
-            attempts=step.attempts + 1,
-            started_at=step.started_at or timezone.now(),
-        )
-        step.refresh_from_db()
-        return step
 
 
 def _step_fail(job: Job, name: str, reason: str) -> None:

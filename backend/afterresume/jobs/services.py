@@ -108,12 +108,13 @@ def job_finish(*, job: Job, status: str, error: str = "", actual_cost_micros: in
 
 
 @transaction.atomic
-def job_step_start(*, job: Job, name: str) -> JobStep:
+def job_step_start(*, job: Job, name: str, settling: bool = False) -> JobStep:
     """Creates the step on its first run; a later run of the same step (a retry, a redelivery
     after a worker died) counts one more attempt on the same row. Raises JobTransitionError if the
-    job is not running or the step has ended."""
+    job is not running (unless the step is `settling` it: the costing and finish steps run after a
+    job failed or was canceled too) or the step has ended."""
     job = _locked(job)
-    if job.status != Job.Status.RUNNING:
+    if job.status != Job.Status.RUNNING and not (settling and job.status != Job.Status.QUEUED):
         raise JobTransitionError(f"A step cannot start while the job is {job.status}.")
     step, _ = JobStep.objects.select_for_update().get_or_create(job=job, name=name)
     _check_transition(

@@ -1,13 +1,15 @@
 """The one Celery task that runs every step of every job (docs/jobs.md). It takes ids only; the
 engine makes a second delivery of the same step harmless. `acks_late` with
 `reject_on_worker_lost`: a worker that dies mid-step leaves the message to be delivered again (the
-engine caps deliveries, so a message that kills its worker cannot loop forever)."""
+engine caps deliveries, so a message that kills its worker cannot loop forever). The task raises
+only to be retried: a step's own failure is recorded, and the DAG goes on to its costing."""
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from afterresume.jobs.dag import RUN_STEP_TASK
-from afterresume.jobs.engine import step_run
+from afterresume.jobs.engine import backoff_seconds, step_run
 
 
 @shared_task(
@@ -20,6 +22,9 @@ from afterresume.jobs.engine import step_run
     time_limit=settings.JOBS_STEP_HARD_LIMIT_SECONDS,
 )
 def run_step(self, job_id: int, step_name: str) -> None:
-    outcome = step_run(job_id=job_id, name=step_name)
+    try:
+        outcome = step_run(job_id=job_id, name=step_name)
+    except (OperationalError, InterfaceError) as error:  # the database went away: later, again
+        raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries + 1)) from error
     if outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in)

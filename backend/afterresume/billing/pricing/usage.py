@@ -5,7 +5,7 @@ records them through `usage_record` (its holds are captured with the summed cost
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Max, Min, Sum
 from django.utils import timezone
 
 from afterresume.billing.models import ReserveAccount, UsageEvent
@@ -61,13 +61,17 @@ def usage_record(
 
 
 def usage_of_job_chunk(*, job_reference: str, chunk: int, chunks: int) -> dict:
-    """The summed cost and count of one chunk of a job's usage events (those whose id modulo
-    `chunks` is `chunk`): billing.cost_usage sums a job's usage this way, in parallel chunks."""
-    totals = (
-        UsageEvent.objects.filter(job_reference=job_reference)
-        .annotate(part=F("id") % chunks)
-        .filter(part=chunk)
-        .aggregate(cost_micros=Sum("cost_micros"), events=Count("id"))
+    """The summed cost and count of one chunk of a job's usage events: their ids, from the job's
+    lowest to its highest, cut into `chunks` equal ranges, this one the `chunk`-th (each an index
+    range scan of `usage_job`). billing.cost_usage sums a job's usage this way, chunks side by side."""
+    events = UsageEvent.objects.filter(job_reference=job_reference)
+    bounds = events.aggregate(low=Min("id"), high=Max("id"))
+    if bounds["low"] is None:
+        return {"cost_micros": 0, "events": 0}
+    size = -(-(bounds["high"] - bounds["low"] + 1) // chunks)  # ceiling: the ranges cover every id
+    start = bounds["low"] + chunk * size
+    totals = events.filter(id__gte=start, id__lt=start + size).aggregate(
+        cost_micros=Sum("cost_micros"), events=Count("id")
     )
     return {"cost_micros": totals["cost_micros"] or 0, "events": totals["events"]}
 

@@ -130,3 +130,33 @@ def test_an_empty_period_answers_zero_totals(operator):
     body = token_client(operator).get("/api/billing/admin/usage/costs/").json()
     assert body["rows"] == []
     assert body["totals"]["cost_dollars"] == "0.000000"
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 4, 5, 17])
+def test_a_jobs_usage_cut_into_chunks_sums_to_the_whole_and_nothing_of_another_job(owner, outsider, count):
+    from afterresume.billing.pricing.usage import usage_of_job_chunk
+
+    tenant = owner.membership.tenant
+    for n in range(count):  # the job's events interleaved with another job's, and with gaps
+        usage_record(
+            tenant=tenant,
+            model="local",
+            tokens_in=1_000 * (n + 1),
+            tokens_out=7,
+            idempotency_key=f"job:1:s:{n}",
+            job_reference="job:1",
+        )
+        usage_record(
+            tenant=outsider.membership.tenant,
+            model="local",
+            tokens_in=5,
+            tokens_out=5,
+            idempotency_key=f"job:2:s:{n}",
+            job_reference="job:2",
+        )
+    mine = UsageEvent.objects.filter(job_reference="job:1")
+
+    parts = [usage_of_job_chunk(job_reference="job:1", chunk=chunk, chunks=4) for chunk in range(4)]
+
+    assert sum(part["events"] for part in parts) == count == mine.count()
+    assert sum(part["cost_micros"] for part in parts) == sum(event.cost_micros for event in mine)
