@@ -28,3 +28,22 @@ STATUS_BADGES = {
 }
 ACTIVE_STATUSES = frozenset({"queued", "running"})
 RETRYABLE_STATUSES = frozenset({"failed", "canceled", "refused"})
+# A job's timeline: what happened, in words; the event's own message (a step's name, an error)
+# follows.
+EVENT_LABELS = {
+    "queued": "Queued",
+    "started": "Started",
+    "step_started": "Step started",
+    "step_succeeded": "Step done",
+    "step_retried": "Step retried",
+    "step_failed": "Step failed",
+    "step_skipped": "Step skipped",
+    "hold_placed": "Estimate held from the reserve",
+    "hold_extended": "Hold extended",
+    "hold_captured": "Charged",
+    "hold_released": "Hold released",
+    "canceled": "Canceled",
+    "succeeded": "Succeeded",
+    "failed": "Failed",
+    "refused": "Refused: the reserve cannot cover it",
+}

@@ -79,7 +79,11 @@ def job(request, job_id: int):
     """The job page; polled (its live part alone) every second while the job has not ended."""
     context = _live_context(request, request.backend.job(job_id=job_id))
     if request.htmx and request.htmx.target == "job-live":
-        return render(request, "jobs/job.html#live", context)
+        response = render(request, "jobs/job.html#live", context)
+        if not context["is_active"]:
+            # The last poll: the job has ended and moved money and tokens; the status bar follows.
+            response = trigger_client_event(response, "reserve-changed")
+        return response
     return render(request, "jobs/job.html", context)
 
 

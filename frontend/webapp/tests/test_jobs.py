@@ -92,7 +92,7 @@ EVENTS = {
             "created_at": "2026-11-25T10:00:01+00:00",
             "data": {"step": "rewrite"},
             "kind": "step_started",
-            "message": "Step rewrite started.",
+            "message": "rewrite",
         },
     ],
 }
@@ -353,7 +353,7 @@ def test_a_running_jobs_page_shows_its_facts_steps_and_timeline_and_polls_itself
     steps = re.findall(r"<tr><td.*?</tr>", page, re.S)
     assert [text_of(step) for step in steps] == ["rewrite Succeeded 1", "skills Running 2"]
     assert re.findall(r'data-event="([a-z_]+)"', page) == ["queued", "step_started"]
-    assert "Step rewrite started." in page
+    assert "Step started: rewrite" in text_of(page)
     assert 'id="job-cancel"' in page
     assert 'id="job-retry"' not in page
 
@@ -361,9 +361,11 @@ def test_a_running_jobs_page_shows_its_facts_steps_and_timeline_and_polls_itself
 def test_the_poll_gets_the_live_part_alone_and_it_keeps_polling_while_running(job_7, signed_in):
     job_7.expect_request("/api/jobs/7/", method="GET").respond_with_json(job_detail())
 
-    fragment = signed_in.get("/jobs/7/", headers={**HTMX, "HX-Target": "job-live"}).content.decode()
+    response = signed_in.get("/jobs/7/", headers={**HTMX, "HX-Target": "job-live"})
 
+    fragment = response.content.decode()
     assert fragment.strip().startswith('<div id="job-live" hx-get="/jobs/7/" hx-trigger="every 1s"')
+    assert "HX-Trigger" not in response
     assert "<html" not in fragment
 
 
@@ -376,10 +378,12 @@ def test_the_poll_of_an_ended_job_answers_without_the_trigger_so_polling_stops(j
         )
     )
 
-    fragment = signed_in.get("/jobs/7/", headers={**HTMX, "HX-Target": "job-live"}).content.decode()
+    response = signed_in.get("/jobs/7/", headers={**HTMX, "HX-Target": "job-live"})
 
+    fragment = response.content.decode()
     assert fragment.strip().startswith('<div id="job-live">')
     assert "hx-trigger" not in fragment
+    assert json.loads(response["HX-Trigger"]) == {"reserve-changed": {}}
     assert "Why it failed: The provider refused the request (401)." in text_of(fragment)
     assert 'id="job-retry"' in fragment
     assert 'id="job-cancel"' not in fragment
@@ -700,5 +704,9 @@ def test_the_status_bar_shows_the_running_jobs_figure(backend, signed_in):
 
     fragment = signed_in.get("/status-bar/").content.decode()
 
-    assert '<span class="visually-hidden">Running jobs:</span> 3</span>' in fragment
+    assert (
+        '<a class="status-item text-decoration-none text-body" href="/jobs/?status=running" title="Running jobs"'
+        ' id="status-jobs"><i class="bi bi-gear" aria-hidden="true"></i> <span class="visually-hidden">Running'
+        " jobs:</span> 3</a>" in fragment
+    )
     assert "1.2K / 56" in fragment

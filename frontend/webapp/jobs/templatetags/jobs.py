@@ -1,6 +1,6 @@
 from django import template
 
-from webapp.jobs.labels import KIND_LABELS, STATUS_BADGES, STATUS_LABELS
+from webapp.jobs.labels import EVENT_LABELS, KIND_LABELS, STATUS_BADGES, STATUS_LABELS
 
 register = template.Library()
 
@@ -18,3 +18,8 @@ def job_status(status: str) -> str:
 @register.filter
 def status_badge(status: str) -> str:
     return STATUS_BADGES.get(status, "text-bg-secondary")
+
+
+@register.filter
+def job_event(kind: str) -> str:
+    return EVENT_LABELS.get(kind, kind.replace("_", " ").capitalize())
