@@ -261,3 +261,15 @@
     update();
   });
 })();
+
+// --- Enhance on an entry's page: the estimate that opens takes the focus (its Start, or its Top up),
+// and closing it gives the focus back to the Enhance button.
+(function () {
+  "use strict";
+  if (!window.htmx) return;
+  window.htmx.onLoad(function (element) {
+    if (element.id !== "enhance") return;
+    const next = element.querySelector("#enhance-start, #enhance-topup") || document.getElementById("enhance-entry");
+    if (next && element.contains(document.activeElement) === false) next.focus();
+  });
+})();
