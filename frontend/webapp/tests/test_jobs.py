@@ -710,3 +710,23 @@ def test_the_status_bar_shows_the_running_jobs_figure(backend, signed_in):
         " jobs:</span> 3</a>" in fragment
     )
     assert "1.2K / 56" in fragment
+
+
+def test_the_status_bar_balance_gives_the_exact_amount_on_hover(backend, signed_in):
+    backend.expect_request("/api/status/bar/").respond_with_json(
+        {
+            "reserve_balance_micros": 24_999_885,
+            "reserve_balance_cents": 2499,
+            "reserve_balance_dollars": "24.99",
+            "is_low_balance": False,
+            "jobs_running": 0,
+            "tokens_in": 0,
+            "tokens_out": 0,
+            "updated_at": "2026-11-25T10:00:00+00:00",
+        }
+    )
+
+    fragment = signed_in.get("/status-bar/").content.decode()
+
+    assert 'title="Reserve balance: $24.999885" id="status-balance"' in fragment
+    assert "</span> $24.99</a>" in fragment
