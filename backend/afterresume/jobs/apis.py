@@ -62,8 +62,11 @@ class JobEventOut(serializers.Serializer):
 
 
 class JobStartIn(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[JobKind.WORKLOG_ENHANCE])
-    params = serializers.DictField(help_text='worklog.enhance: {"worklog_id": <id of your entry>}')
+    kind = serializers.ChoiceField(choices=[JobKind.WORKLOG_ENHANCE, JobKind.SKILLS_EXTRACT])
+    params = serializers.DictField(
+        help_text='worklog.enhance: {"worklog_id": <id of your entry>}; skills.extract: {"full": false} '
+        "(only entries changed since the last extraction) or true (every entry)"
+    )
 
 
 class JobEstimateOut(serializers.Serializer):

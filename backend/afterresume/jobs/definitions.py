@@ -42,7 +42,8 @@ class JobDefinition:
     kind: str
     # (tenant, author, params) -> the cleaned params; raises ValidationError for bad ones.
     clean_params: Callable[[Tenant, User, dict], dict]
-    # (tenant, params) -> the estimate in micro-dollars (the pricing function, rate card in force).
-    estimate: Callable[[Tenant, dict], int]
+    # (tenant, author, params) -> the estimate in micro-dollars (the pricing function, rate card in
+    # force).
+    estimate: Callable[[Tenant, User, dict], int]
     work: Node
     steps: dict[str, Callable[[StepContext], dict]] = field(default_factory=dict)

@@ -115,7 +115,7 @@ def job_estimate(*, tenant: Tenant, author: User, kind: str, params: dict) -> Es
     params = definition.clean_params(tenant, author, params)
     account = reserve_account_get(tenant=tenant)
     return Estimate(
-        kind, params, definition.estimate(tenant, params), account.available_micros, account.policy
+        kind, params, definition.estimate(tenant, author, params), account.available_micros, account.policy
     )
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "afterresume.audit",
     "afterresume.invites",
     "afterresume.worklogs",
+    "afterresume.skills",
     "afterresume.billing",
     "afterresume.jobs",
 ]

@@ -25,6 +25,8 @@ from afterresume.invites.models import InvitePasskey
 from afterresume.invites.services import passkey_create
 from afterresume.jobs.models import Job, JobKind
 from afterresume.jobs.services import job_create_queued
+from afterresume.skills.models import Skill
+from afterresume.skills.services import skill_create, skill_link
 from afterresume.worklogs.models import Evidence, WorkLog
 from afterresume.worklogs.services import evidence_add, worklog_create
 from conftest import token_client
@@ -67,6 +69,12 @@ def job_of(user: User, made: dict) -> Job:
     return job_create_queued(tenant=user.membership.tenant, author=user, kind=JobKind.WORKLOG_ENHANCE)
 
 
+def skill_of(user: User, made: dict) -> Skill:
+    skill = skill_create(tenant=user.membership.tenant, author=user, name=f"{user.email}'s craft")
+    skill_link(skill=skill, entry=worklog_of(user, made))
+    return skill
+
+
 # Path parameter of a non-admin route -> a factory making such an object belonging to `user`
 # (given the objects already made for the same URL, in path order). A new route with a parameter
 # missing here fails test_every_object_route_is_in_the_isolation_walk.
@@ -75,6 +83,7 @@ OBJECTS_BY_PATH_PARAMETER = {
     "worklog_id": worklog_of,
     "evidence_id": evidence_of,
     "job_id": job_of,
+    "skill_id": skill_of,
 }
 
 # Any request body a write could act on: an attempt to make oneself staff, to deactivate, to rename.

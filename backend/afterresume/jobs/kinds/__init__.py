@@ -2,5 +2,8 @@
 
 from afterresume.jobs.definitions import JobDefinition
 from afterresume.jobs.kinds.enhance import ENHANCE
+from afterresume.jobs.kinds.skills import SKILLS_EXTRACT
 
-DEFINITIONS: dict[str, JobDefinition] = {definition.kind: definition for definition in (ENHANCE,)}
+DEFINITIONS: dict[str, JobDefinition] = {
+    definition.kind: definition for definition in (ENHANCE, SKILLS_EXTRACT)
+}

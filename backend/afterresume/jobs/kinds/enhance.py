@@ -83,10 +83,8 @@ def _price(tenant: Tenant, messages: list[dict], budget: int) -> int:
     )
 
 
-def estimate(tenant: Tenant, params: dict) -> int:
-    content = (
-        WorkLog.objects.for_tenant(tenant).values_list("content", flat=True).get(pk=params["worklog_id"])
-    )
+def estimate(tenant: Tenant, author: User, params: dict) -> int:
+    content = _entry(tenant, author, params["worklog_id"]).content
     return _price(tenant, _messages(REWRITE_INSTRUCTIONS, content), rewrite_budget(content)) + _price(
         tenant, _messages(SKILLS_INSTRUCTIONS, content), SKILLS_BUDGET
     )
