@@ -68,7 +68,14 @@ def enhance_and_wait(page: Page, base_url: str, entry_path: str) -> Decimal:
     # The ended job's fragment has no trigger: the page stops polling by itself.
     expect(page.locator("#job-live[data-polling]")).to_have_count(0)
     expect(page.locator("#proposal-content")).to_be_visible()
-    return dollars_shown(page.locator("#job-actual-cost").inner_text())
+    return dollars_shown(page.locator("#job-actual-cost").inner_text()), job_tokens(page)
+
+
+def job_tokens(page: Page) -> tuple[int, int]:
+    tokens = page.locator("#job-tokens")
+    return int(tokens.locator("[data-tokens-in]").inner_text()), int(
+        tokens.locator("[data-tokens-out]").inner_text()
+    )
 
 
 def test_an_accepted_enhancement_changes_the_entry_and_costs_exactly_its_price_a_rejected_one_nothing(
@@ -85,7 +92,7 @@ def test_an_accepted_enhancement_changes_the_entry_and_costs_exactly_its_price_a
     expect(page.locator("#entry-history")).to_have_count(0)
 
     # when the person enhances the entry and accepts the proposal
-    first_cost = enhance_and_wait(page, base, entry_path)
+    first_cost, first_tokens = enhance_and_wait(page, base, entry_path)
     proposed = page.locator("#proposal-content").inner_text()
     assert proposed != ENTRY  # the local provider leads with the sentence that states figures
     expect(page.locator("#proposal-original")).to_have_text(ENTRY)
@@ -101,7 +108,7 @@ def test_an_accepted_enhancement_changes_the_entry_and_costs_exactly_its_price_a
     expect(page.locator("#ledger tbody tr[data-kind='usage']")).to_have_count(1)
     assert exact_balance(page) == Decimal(25) - first_cost
     tokens_after_first = tokens_shown(page)
-    assert tokens_after_first[0] > 0 and tokens_after_first[1] > 0
+    assert tokens_after_first == first_tokens and first_tokens[0] > 0 and first_tokens[1] > 0
 
     # and the entry has the proposed text, with the old one in its history
     page.goto(base + entry_path)
@@ -111,7 +118,7 @@ def test_an_accepted_enhancement_changes_the_entry_and_costs_exactly_its_price_a
     expect(page.locator("#entry-history li").first).to_contain_text("enhancement accepted")
 
     # when a second enhancement is rejected
-    second_cost = enhance_and_wait(page, base, entry_path)
+    second_cost, second_tokens = enhance_and_wait(page, base, entry_path)
     page.get_by_role("button", name="Reject").click()
     expect(page.locator("#proposal-decision")).to_contain_text("the entry was left as it was")
 
@@ -126,7 +133,7 @@ def test_an_accepted_enhancement_changes_the_entry_and_costs_exactly_its_price_a
         f"${to_cents(Decimal(25) - first_cost - second_cost)}"
     )
     tokens_after_second = tokens_shown(page)
-    assert tokens_after_second[0] > tokens_after_first[0] and tokens_after_second[1] > tokens_after_first[1]
+    assert tokens_after_second == (first_tokens[0] + second_tokens[0], first_tokens[1] + second_tokens[1])
     expect(page.locator("#reserve-balance")).to_contain_text(
         str(to_cents(Decimal(25) - first_cost - second_cost))
     )

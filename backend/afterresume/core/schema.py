@@ -23,6 +23,24 @@ class ErrorExtraOut(serializers.Serializer):
         required=False,
         help_text="Validation errors only: each field's name with the list of what is wrong with it.",
     )
+    needed_micros = serializers.IntegerField(
+        required=False, help_text="402: how much more the reserve needs."
+    )
+    needed_dollars = serializers.CharField(
+        required=False, help_text="402: the same in dollars, rounded up to the cent: what to top up."
+    )
+    available_micros = serializers.IntegerField(
+        required=False, help_text="402: what the reserve has available now."
+    )
+    estimate_micros = serializers.IntegerField(
+        required=False, help_text="402 under the `limited` policy: the job's estimate."
+    )
+    ceiling_micros = serializers.IntegerField(
+        required=False, help_text="402 under the `limited` policy: the workspace's limit per job."
+    )
+    job_id = serializers.IntegerField(
+        required=False, help_text="402 on starting a job: the job, recorded as refused."
+    )
 
 
 class ErrorOut(serializers.Serializer):

@@ -2,16 +2,18 @@
 person (docs/tenancy.md): a teammate's or an outsider's job is a 404."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from afterresume.billing.api.serializers import ExactDollarsOut, MomentOut
+from afterresume.billing.pricing.usage import usage_of_job
 from afterresume.core.filters import QueryFilters
 from afterresume.core.pagination import Pagination, paginated_response
 from afterresume.core.permissions import IsOperator
 from afterresume.core.schema import ERROR
+from afterresume.jobs.definitions import job_reference
 from afterresume.jobs.engine import job_cancel, job_estimate, job_retry, job_start
 from afterresume.jobs.kinds.enhance import proposal_decide
 from afterresume.jobs.models import JobEventKind, JobKind, JobStatus, JobStepStatus
@@ -48,10 +50,25 @@ class JobStepOut(serializers.Serializer):
     error = serializers.CharField(allow_blank=True)
 
 
+class JobUsageOut(serializers.Serializer):
+    events = serializers.IntegerField(help_text="LLM calls recorded.")
+    tokens_in = serializers.IntegerField()
+    tokens_out = serializers.IntegerField()
+    cost_micros = serializers.IntegerField(
+        help_text="What they cost, priced once each (charged when the job ends)."
+    )
+    cost_dollars = ExactDollarsOut(source="cost_micros")
+
+
 class JobDetailOut(JobOut):
+    usage = serializers.SerializerMethodField()
     steps = JobStepOut(
         many=True, help_text="One per node of the job's DAG, in the order they were first run."
     )
+
+    @extend_schema_field(JobUsageOut)
+    def get_usage(self, job) -> dict:
+        return JobUsageOut(usage_of_job(job_reference=job_reference(job.pk))).data
 
 
 class JobEventOut(serializers.Serializer):

@@ -32,6 +32,13 @@ def job_detail(**overrides) -> dict:
         "created_at": "2026-11-25T10:00:00+00:00",
         "started_at": "2026-11-25T10:00:01+00:00",
         "finished_at": None,
+        "usage": {
+            "events": 1,
+            "tokens_in": 120,
+            "tokens_out": 30,
+            "cost_micros": 105,
+            "cost_dollars": "0.000105",
+        },
         "steps": [
             {
                 "name": "rewrite",
@@ -56,7 +63,7 @@ def job_detail(**overrides) -> dict:
 
 def job_listed(**overrides) -> dict:
     job = job_detail(**overrides)
-    del job["steps"]
+    del job["steps"], job["usage"]
     return job
 
 
@@ -350,6 +357,7 @@ def test_a_running_jobs_page_shows_its_facts_steps_and_timeline_and_polls_itself
     assert 'data-status="running"' in page
     assert "Estimate (held) $0.001234" in text_of(page)
     assert "Actual cost when it ends" in text_of(page)
+    assert "Tokens used 120 in / 30 out (1 call)" in text_of(page)
     steps = re.findall(r"<tr><td.*?</tr>", page, re.S)
     assert [text_of(step) for step in steps] == ["rewrite Succeeded 1", "skills Running 2"]
     assert re.findall(r'data-event="([a-z_]+)"', page) == ["queued", "step_started"]

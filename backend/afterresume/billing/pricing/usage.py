@@ -76,6 +76,17 @@ def usage_of_job_chunk(*, job_reference: str, chunk: int, chunks: int) -> dict:
     return {"cost_micros": totals["cost_micros"] or 0, "events": totals["events"]}
 
 
+def usage_of_job(*, job_reference: str) -> dict:
+    """What a job's calls used and cost so far (the job page's figures; index usage_job)."""
+    totals = UsageEvent.objects.filter(job_reference=job_reference).aggregate(
+        events=Count("id"),
+        tokens_in=Sum("tokens_in"),
+        tokens_out=Sum("tokens_out"),
+        cost_micros=Sum("cost_micros"),
+    )
+    return {name: value or 0 for name, value in totals.items()}
+
+
 def jobs_running_add(*, tenant, delta: int) -> None:
     """The status bar's running-jobs counter: +1 when a job starts, -1 when it ends."""
     ReserveAccount.objects.filter(tenant=tenant).update(jobs_running=F("jobs_running") + delta)

@@ -99,7 +99,15 @@ def test_an_enhancement_runs_on_the_worker_and_charges_exactly_what_its_calls_co
     kinds = list(JobEvent.objects.filter(job=job).values_list("kind", flat=True))
     assert kinds[:3] == ["queued", "hold_placed", "started"]
     assert kinds.index("hold_captured") < kinds.index("hold_released") < kinds.index("succeeded")
-    proposal = client.get(f"/api/jobs/{job.pk}/").json()["result"]
+    detail = client.get(f"/api/jobs/{job.pk}/").json()
+    assert detail["usage"] == {
+        "events": 2,
+        "tokens_in": sum(event.tokens_in for event in events),
+        "tokens_out": sum(event.tokens_out for event in events),
+        "cost_micros": cost,
+        "cost_dollars": f"{cost / 1_000_000:.6f}",
+    }
+    proposal = detail["result"]
     assert proposal["original"] == ENTRY_TEXT
     assert proposal["content"] and proposal["decision"] is None
     assert "Kubernetes" in proposal["skills"] and "PostgreSQL" in proposal["skills"]
