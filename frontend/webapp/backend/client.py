@@ -420,6 +420,13 @@ class BackendClient:
     def admin_audit(self, **filters) -> dict:
         return self.get("/api/admin/audit/", params=_present(**filters))
 
+    def admin_jobs(
+        self, *, status: str = "", kind: str = "", tenant_id: int | None = None, page: int = 1
+    ) -> dict:
+        return self.get(
+            "/api/admin/jobs/", params=_present(status=status, kind=kind, tenant_id=tenant_id, page=page)
+        )
+
 
 ALLAUTH = "/_allauth/app/v1"
 

@@ -1,6 +1,7 @@
 from django import forms
 
 from webapp.accounts.forms import BackendErrorsMixin
+from webapp.jobs.labels import KIND_LABELS, STATUS_LABELS
 
 STATUS_CHOICES = [
     ("", "All"),
@@ -69,3 +70,16 @@ class AuditFilterForm(forms.Form):
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     page = forms.IntegerField(min_value=1, required=False)
+
+
+class JobFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *STATUS_LABELS.items()], required=False)
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *KIND_LABELS.items()], required=False)
+    tenant_id = forms.TypedChoiceField(label="Workspace", coerce=int, empty_value=None, required=False)
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def __init__(self, *args, tenants=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tenant_id"].choices = [("", "Any workspace")] + [
+            (tenant["id"], tenant["name"]) for tenant in tenants
+        ]

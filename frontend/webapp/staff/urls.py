@@ -11,4 +11,5 @@ urlpatterns = [
     path("users/", views.users, name="users"),
     path("users/<int:user_id>/<str:action>/", views.user_update, name="user_update"),
     path("audit/", views.audit, name="audit"),
+    path("jobs/", views.jobs, name="jobs"),
 ]

@@ -10,7 +10,13 @@ from django_htmx.http import trigger_client_event
 from webapp.accounts.session import staff_required
 from webapp.accounts.views import FORM_ERRORS
 from webapp.core.money import dollars_sent
-from webapp.staff.forms import AuditFilterForm, PasskeyCreateForm, PasskeyFilterForm, UserFilterForm
+from webapp.staff.forms import (
+    AuditFilterForm,
+    JobFilterForm,
+    PasskeyCreateForm,
+    PasskeyFilterForm,
+    UserFilterForm,
+)
 
 
 def _filters(form) -> dict:
@@ -193,5 +199,25 @@ def audit(request):
         "staff/audit.html#table"
         if request.htmx and request.htmx.target == "audit-table"
         else "staff/audit.html"
+    )
+    return render(request, template, context)
+
+
+@require_GET
+@staff_required
+@vary_on_headers("HX-Request")
+def jobs(request):
+    tenants = request.backend.admin_tenants()
+    form = JobFilterForm(request.GET, tenants=tenants)
+    filters = _filters(form)
+    answer = request.backend.admin_jobs(**filters)
+    context = {
+        "filter_form": form,
+        "jobs": answer["results"],
+        "pages": _pages(request, answer, filters.get("page", 1)),
+        "is_filtered": any(name != "page" for name in filters),
+    }
+    template = (
+        "staff/jobs.html#table" if request.htmx and request.htmx.target == "job-table" else "staff/jobs.html"
     )
     return render(request, template, context)
