@@ -2,6 +2,7 @@
 top-up settings and what they did. The backend is faked at the HTTP boundary."""
 
 import json
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -446,3 +447,45 @@ def test_a_member_cannot_retry_a_stripe_event(backend, signed_in):
 
     assert response.status_code == 403
     assert not [request for request, _ in backend.log if "stripe-events" in request.path]
+
+
+def test_the_ledger_shows_a_usage_charge_below_a_cent_exactly_not_rounded_to_nothing(backend, signed_in):
+    # given a job that cost $0.000123 and a top-up
+    with_profile(backend)
+    backend.expect_request("/api/billing/reserve/balance/").respond_with_json(BALANCE)
+    backend.expect_request("/api/billing/topup/options/").respond_with_json(
+        {"presets_dollars": [10], "min_dollars": 5, "max_dollars": 500, "simulated": True}
+    )
+    usage = {
+        "id": 2,
+        "created_at": "2026-11-21T10:00:00+00:00",
+        "kind": "usage",
+        "amount_micros": -123,
+        "amount_dollars": "-0.00",
+        "balance_after_micros": 25 * DOLLAR - 123,
+        "balance_after_dollars": "24.99",
+        "memo": "Job 41: Enhance an entry",
+        "is_paid_money": False,
+    }
+    topup = {
+        "id": 1,
+        "created_at": "2026-11-20T10:00:00+00:00",
+        "kind": "topup",
+        "amount_micros": 25 * DOLLAR,
+        "amount_dollars": "25.00",
+        "balance_after_micros": 25 * DOLLAR,
+        "balance_after_dollars": "25.00",
+        "memo": "Top-up (checkout)",
+        "is_paid_money": True,
+    }
+    backend.expect_request("/api/billing/reserve/ledger/").respond_with_json(
+        {"count": 2, "next": None, "previous": None, "results": [usage, topup]}
+    )
+
+    # when
+    page = signed_in.get("/billing/").content.decode()
+
+    # then
+    amounts = re.findall(r'<td class="text-end font-monospace text-nowrap text-(\w+)">([^<]*)</td>', page)
+    assert amounts == [("danger", "-0.000123"), ("success", "25.00")]
+    assert "-0.00<" not in page
