@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", include("webapp.staff.urls")),
     path("", include("webapp.worklogs.urls")),
     path("", include("webapp.jobs.urls")),
+    path("", include("webapp.skills.urls")),
 ]

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "webapp.worklogs",
     "webapp.billing",
     "webapp.jobs",
+    "webapp.skills",
 ]
 
 MIDDLEWARE = [

@@ -292,6 +292,49 @@ class BackendClient:
     def job_proposal_reject(self, *, job_id: int) -> dict:
         return self.post(f"/api/jobs/{int(job_id)}/proposal/reject/")
 
+    # --- skills ---------------------------------------------------------------------------------
+    def skills(
+        self, *, ordering: str = "", include_hidden: bool = False, page: int = 1, page_size: int = 25
+    ) -> dict:
+        return self.get(
+            "/api/skills/",
+            params=_present(
+                ordering=ordering,
+                include_hidden="true" if include_hidden else "",
+                page=page,
+                page_size=page_size,
+            ),
+        )
+
+    def skill(self, *, skill_id: int) -> dict:
+        return self.get(f"/api/skills/{int(skill_id)}/")
+
+    def skill_create(self, *, name: str) -> dict:
+        """The new skill. A name already taken (as a name or an alias) is a 400 that says to merge."""
+        return self.post("/api/skills/", json={"name": name})
+
+    def skill_update(self, *, skill_id: int, **changes) -> dict:
+        """`name` (the old one stays an alias) and/or `is_hidden`."""
+        return self.patch(f"/api/skills/{int(skill_id)}/", json=changes)
+
+    def skill_delete(self, *, skill_id: int) -> None:
+        self.delete(f"/api/skills/{int(skill_id)}/")
+
+    def skill_merge(self, *, skill_id: int, into: int) -> dict:
+        """The skill merged into, with this one's names as aliases."""
+        return self.post(f"/api/skills/{int(skill_id)}/merge/", json={"into": int(into)})
+
+    def skill_entries(self, *, skill_id: int, page: int = 1, page_size: int = 25) -> dict:
+        return self.get(
+            f"/api/skills/{int(skill_id)}/entries/", params={"page": page, "page_size": page_size}
+        )
+
+    def skill_link(self, *, skill_id: int, worklog_id: int) -> dict:
+        return self.post(f"/api/skills/{int(skill_id)}/entries/", json={"worklog_id": int(worklog_id)})
+
+    def skill_unlink(self, *, skill_id: int, worklog_id: int) -> None:
+        self.delete(f"/api/skills/{int(skill_id)}/entries/{int(worklog_id)}/")
+
     # --- the reserve ---------------------------------------------------------------------------
     def status_bar(self) -> dict:
         return self.get("/api/status/bar/")
