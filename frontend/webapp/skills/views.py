@@ -81,7 +81,7 @@ def _list_context(request, add_form=None) -> dict:
         "ordering_label": ORDERINGS[ordering][1],
         "show_hidden": show_hidden,
         "hidden_toggle_url": "?" + urlencode({**toggle, "ordering": ordering}),
-        "add_form": add_form or SkillNameForm(label="Add a skill", auto_id="add_%s"),
+        "add_form": add_form or SkillNameForm(auto_id="add_%s"),
     }
 
 
@@ -109,7 +109,7 @@ def skills(request):
 @require_POST
 @signin_required
 def skill_add(request):
-    form = SkillNameForm(request.POST, label="Add a skill", auto_id="add_%s")
+    form = SkillNameForm(request.POST, auto_id="add_%s")
     if form.is_valid():
         try:
             added = request.backend.skill_create(name=form.cleaned_data["name"])

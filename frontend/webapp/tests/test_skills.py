@@ -489,3 +489,13 @@ def test_the_skill_forms_are_no_inline_scripts(skill_3, signed_in):
     assert "hx-on" not in page
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
     assert " on" + "click=" not in page
+
+
+def test_the_skills_page_loads_its_focus_handling_from_a_static_file_not_inline(backend, signed_in):
+    skills_listed(backend, [skill_out()])
+
+    page = signed_in.get("/skills/").content.decode()
+
+    assert '<script src="/static/skills/skills.js" defer></script>' in page
+    assert "hx-on" not in page
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
