@@ -78,9 +78,9 @@ def test_an_operator_sees_every_workspaces_jobs_with_cost_and_who_asked(backend,
     assert "$0.000123" in page
     assert "$0.0015" in page
     assert "Design team" in page and "grace@example.com" in page
-    assert re.findall(r'<div class="small text-danger text-break job-error">([^<]*)</div>', page) == [
-        "Unknown model: gpt-9"
-    ]
+    assert re.findall(
+        r'<div class="small text-danger text-break job-error" id="job-40-error">([^<]*)</div>', page
+    ) == ["Unknown model: gpt-9"]
     assert "3 jobs" in page
     assert backend.log[-1][0].headers["X-Session-Token"] == "session-token-of-olga"
 
