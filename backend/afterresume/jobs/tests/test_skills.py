@@ -1,13 +1,14 @@
 """Skills: extracted by the skills.extract job on a real worker (the local provider and its
 taxonomy), and changed by hand; every link stays right through renames and merges."""
 
+import json
 from datetime import date
 
 import pytest
 
 from afterresume.billing.models import LedgerEntry, UsageEvent
 from afterresume.jobs.models import Job
-from afterresume.jobs.tests.conftest import fund
+from afterresume.jobs.tests.conftest import chat_answer, fund
 from afterresume.jobs.tests.test_engine import priced, wait_for_end
 from afterresume.skills.models import Skill, SkillEntry
 from afterresume.worklogs.services import worklog_create, worklog_update
@@ -165,3 +166,27 @@ def test_a_teammates_skills_and_entries_stay_theirs(owner, teammate, entries):
     answer = theirs.post(f"/api/skills/{own}/entries/", {"worklog_id": entries["k8s"].pk}, format="json")
     assert answer.status_code == 400  # not their entry
     assert theirs.post(f"/api/skills/{own}/merge/", {"into": mine}, format="json").status_code == 400
+
+
+def test_with_the_openai_provider_the_model_is_asked_per_entry_and_its_list_parsed(
+    worker, owner, entries, openai_server
+):
+    fund(owner, 5_000_000)
+    asked = []
+
+    def answer(request):
+        body = json.loads(request.get_data())
+        asked.append(body["messages"][1]["content"])
+        return chat_answer("- Kubernetes\n- kubernetes, Incident response.", usage=(50, 9))
+
+    openai_server.expect_request("/v1/chat/completions").respond_with_handler(answer)
+
+    job = extract(token_client(owner))
+
+    assert sorted(asked) == sorted(ENTRIES.values())  # one call per entry, the entry's own text
+    skills = skills_of(token_client(owner))
+    assert set(skills) == {"Kubernetes", "Incident response"}
+    assert skills["Kubernetes"]["entry_count"] == 4
+    events = UsageEvent.objects.filter(job_reference=f"job:{job.pk}")
+    assert {(event.model, event.tokens_in, event.tokens_out) for event in events} == {("gpt-test", 50, 9)}
+    assert job.actual_cost_micros == priced(owner, events)
