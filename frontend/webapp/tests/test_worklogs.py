@@ -1357,8 +1357,9 @@ def test_dashboard_points_to_the_reserve_instead_of_promising_it(backend, no_ent
 
     assert "the reserve arrive" not in page
     assert (
-        "Skills and reports arrive in the next releases; the AI work they do is paid from your "
-        'workspace\'s reserve, a prepaid balance you keep on the <a href="/billing/">Billing</a> page.'
+        'extract your <a href="/skills/">skills</a> from all of them; reports arrive in the next release. '
+        "The AI work is paid from your workspace's reserve, a prepaid balance you keep on the "
+        '<a href="/billing/">Billing</a> page.'
     ) in page
 
 
