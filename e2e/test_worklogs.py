@@ -1,5 +1,6 @@
 """Logging work in a real browser: the quick-add modal, the timeline, evidence files."""
 
+import contextlib
 import hashlib
 import re
 import time
@@ -213,3 +214,35 @@ def test_a_file_that_is_not_an_allowed_type_is_refused_with_a_message(system, me
 
     expect(page.get_by_text("This type of file is not accepted.")).to_be_visible()
     expect(page.locator("#no-evidence")).to_be_visible()
+
+
+def test_two_saves_while_a_filtered_timeline_is_still_reloading_both_show(system, member_page: Page):
+    """On a slow connection the first save's reload is still on its way when the second save asks
+    for another: the second replaces it, and the timeline shows both entries (a reload queued
+    behind the first would run on the element the first one's answer swapped out, and be lost)."""
+    page = member_page
+    page.goto(system.frontend_url + "/timeline/?tag=release")
+    expect(page.locator("#timeline-empty")).to_be_visible()
+    held = []
+
+    def hold_the_first_reload(route):
+        if route.request.headers.get("hx-target") != "timeline-entries" or held:
+            route.continue_()
+            return
+        held.append((route, route.fetch()))  # answered now (one entry), delivered later
+
+    page.route(re.compile(r"/timeline/\?tag=release$"), hold_the_first_reload)
+    add_entry(page, "Cut the 2.5 release", "release", shown=False)
+    for _ in range(200):  # the save's reload reaches the route (events run while the page waits)
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the first save did not reload the filtered timeline"
+    add_entry(page, "Cut the 2.6 release", "release", shown=False)
+    route, answer = held[0]
+    with contextlib.suppress(Exception):  # the page may have dropped that request meanwhile
+        route.fulfill(response=answer)
+
+    entries = page.locator("#timeline-entries .timeline-entry")
+    expect(entries).to_have_count(2, timeout=15_000)
+    expect(entries).to_contain_text(["Cut the 2.6 release", "Cut the 2.5 release"])
