@@ -246,3 +246,23 @@ def test_two_saves_while_a_filtered_timeline_is_still_reloading_both_show(system
     entries = page.locator("#timeline-entries .timeline-entry")
     expect(entries).to_have_count(2, timeout=15_000)
     expect(entries).to_contain_text(["Cut the 2.6 release", "Cut the 2.5 release"])
+
+
+def test_saving_again_before_the_fresh_form_has_settled_still_saves_in_place(system, member_page: Page):
+    """Ctrl+Enter pressed on the fresh form before htmx has settled it (slow settling, as on a busy
+    machine) saves in place, like any other save: no page load."""
+    page = member_page
+    page.goto(system.frontend_url + "/timeline/")
+    page.evaluate("htmx.config.defaultSettleDelay = 3000; window.loadedOnce = 'yes'")
+
+    open_quick_add(page)
+    page.keyboard.type("Planned the 3.1 release")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#timeline-entries")).to_contain_text("Planned the 3.1 release")
+    page.keyboard.press("n")
+    page.locator("#quick-add textarea[name=content]").fill("Shipped the 3.1 release")
+    page.locator("#quick-add textarea[name=content]").press("Control+Enter")
+
+    expect(page.locator("#timeline-entries")).to_contain_text("Shipped the 3.1 release")
+    assert page.evaluate("window.loadedOnce") == "yes"
+    assert page.url.endswith("/timeline/")

@@ -124,7 +124,12 @@
     quickAdd.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
         const form = quickAdd.querySelector("form");
-        if (form) { event.preventDefault(); form.requestSubmit(); }
+        if (!form) return;
+        event.preventDefault();
+        // A form just swapped in is made an htmx form only when its swap settles (20 ms later, more
+        // on a busy machine): processed now, it is saved in place, never by a page load.
+        if (window.htmx) window.htmx.process(form);
+        form.requestSubmit();
       }
     });
     // A re-rendered form (validation errors) keeps the focus where the problem is.
