@@ -47,3 +47,5 @@ class JobDefinition:
     estimate: Callable[[Tenant, User, dict], int]
     work: Node
     steps: dict[str, Callable[[StepContext], dict]] = field(default_factory=dict)
+    # Called by the finish step with the ended job, whatever its end (e.g. a report marked failed).
+    on_finish: Callable[[Job], None] | None = None

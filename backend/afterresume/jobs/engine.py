@@ -342,6 +342,9 @@ def finish(context: StepContext) -> dict:
     job = Job.objects.get(pk=context.job.pk)
     if job.status == Job.Status.RUNNING:
         job_finish(job=job, status=Job.Status.SUCCEEDED)
+    on_finish = job_definition(job.kind).on_finish
+    if on_finish is not None:
+        on_finish(Job.objects.get(pk=job.pk))
     return {"status": Job.objects.values_list("status", flat=True).get(pk=job.pk)}
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from afterresume.jobs import apis
+from afterresume.jobs import apis, apis_reports
 
 urlpatterns = [
     path("jobs/", apis.JobListApi.as_view(), name="jobs"),
@@ -12,4 +12,6 @@ urlpatterns = [
     path("jobs/<int:job_id>/proposal/accept/", apis.ProposalAcceptApi.as_view(), name="job-proposal-accept"),
     path("jobs/<int:job_id>/proposal/reject/", apis.ProposalRejectApi.as_view(), name="job-proposal-reject"),
     path("admin/jobs/", apis.AdminJobListApi.as_view(), name="admin-jobs"),
+    path("reports/", apis_reports.ReportListCreateApi.as_view(), name="reports"),
+    path("reports/estimate/", apis_reports.ReportEstimateApi.as_view(), name="report-estimate"),
 ]

@@ -2,8 +2,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.utils.module_loading import import_string
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -14,6 +13,7 @@ from afterresume.accounts.authentication import ApiTokenAuthentication
 from afterresume.core.filters import DayFilter, QueryFilters
 from afterresume.core.pagination import StrictCursorPagination
 from afterresume.tenants.apis import TenantApi
+from afterresume.worklogs.downloads import stored_file_download
 from afterresume.worklogs.files import SUFFIXES, TEXT_TYPES
 from afterresume.worklogs.models import WorkLog
 from afterresume.worklogs.selectors import (
@@ -352,40 +352,6 @@ class EvidenceDownloadApi(OwnEvidenceMixin, TenantApi):
     @extend_schema(responses={**{(200, kind): bytes for kind in EVIDENCE_TYPES}, 302: None})
     def get(self, request, worklog_id: int, evidence_id: int):
         item = self._item(request, worklog_id, evidence_id)
-        storage = item.file.storage
-        disposition = _attachment(item.original_name)
-        if hasattr(storage, "bucket_name"):
-            url = _public(storage).url(
-                item.file.name,
-                parameters={
-                    "ResponseContentDisposition": disposition,
-                    "ResponseContentType": item.content_type,
-                },
-            )
-            response = HttpResponseRedirect(url)
-        else:
-            response = FileResponse(storage.open(item.file.name, "rb"), content_type=item.content_type)
-            response["Content-Disposition"] = disposition
-            response["Content-Length"] = str(item.size)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-
-def _public(storage):
-    """The storage as browsers reach it: signed for S3_PUBLIC_ENDPOINT_URL when one is set."""
-    if not settings.S3_PUBLIC_ENDPOINT_URL:
-        return storage
-    configured = settings.STORAGES["default"]
-    options = {**configured.get("OPTIONS", {}), "endpoint_url": settings.S3_PUBLIC_ENDPOINT_URL}
-    return import_string(configured["BACKEND"])(**options)
-
-
-def _attachment(name: str) -> str:
-    """`attachment` with an ASCII fallback name and the exact name per RFC 6266 / 5987."""
-    from urllib.parse import quote
-
-    fallback = "".join(
-        char if char.isascii() and char.isprintable() and char not in '"\\' else "_" for char in name
-    )
-    return f"attachment; filename=\"{fallback or 'evidence'}\"; filename*=UTF-8''{quote(name)}"
+        return stored_file_download(
+            item.file, filename=item.original_name, content_type=item.content_type, size=item.size
+        )

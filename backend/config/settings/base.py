@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "afterresume.invites",
     "afterresume.worklogs",
     "afterresume.skills",
+    "afterresume.reports",
     "afterresume.billing",
     "afterresume.jobs",
 ]
@@ -305,6 +306,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "afterresume.jobs.models.JobStatus",
         "JobKindEnum": "afterresume.jobs.models.JobKind",
+        "ReportKindEnum": "afterresume.reports.models.ReportKind",
+        "ReportStatusEnum": "afterresume.reports.models.ReportStatus",
     },
 }
 

@@ -25,6 +25,8 @@ from afterresume.invites.models import InvitePasskey
 from afterresume.invites.services import passkey_create
 from afterresume.jobs.models import Job, JobKind
 from afterresume.jobs.services import job_create_queued
+from afterresume.reports.models import Report, ReportArtifact
+from afterresume.reports.services import report_compose, report_create, report_store
 from afterresume.skills.models import Skill
 from afterresume.skills.services import skill_create, skill_link
 from afterresume.worklogs.models import Evidence, WorkLog
@@ -75,6 +77,23 @@ def skill_of(user: User, made: dict) -> Skill:
     return skill
 
 
+def report_of(user: User, made: dict) -> Report:
+    report = report_create(
+        tenant=user.membership.tenant,
+        author=user,
+        kind="brag",
+        date_from=date(2026, 11, 1),
+        date_to=date(2026, 11, 30),
+    )
+    report_compose(report=report, text=f"# {user.email}'s brag\n", citations=[])
+    return report_store(report=report)
+
+
+def artifact_of(user: User, made: dict) -> ReportArtifact:
+    report = made.get("report_id") or report_of(user, made)
+    return report.artifacts.get(format="md")
+
+
 # Path parameter of a non-admin route -> a factory making such an object belonging to `user`
 # (given the objects already made for the same URL, in path order). A new route with a parameter
 # missing here fails test_every_object_route_is_in_the_isolation_walk.
@@ -84,6 +103,8 @@ OBJECTS_BY_PATH_PARAMETER = {
     "evidence_id": evidence_of,
     "job_id": job_of,
     "skill_id": skill_of,
+    "report_id": report_of,
+    "artifact_id": artifact_of,
 }
 
 # Any request body a write could act on: an attempt to make oneself staff, to deactivate, to rename.

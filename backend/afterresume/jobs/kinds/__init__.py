@@ -2,8 +2,9 @@
 
 from afterresume.jobs.definitions import JobDefinition
 from afterresume.jobs.kinds.enhance import ENHANCE
+from afterresume.jobs.kinds.report import REPORT_GENERATE
 from afterresume.jobs.kinds.skills import SKILLS_EXTRACT
 
 DEFINITIONS: dict[str, JobDefinition] = {
-    definition.kind: definition for definition in (ENHANCE, SKILLS_EXTRACT)
+    definition.kind: definition for definition in (ENHANCE, SKILLS_EXTRACT, REPORT_GENERATE)
 }

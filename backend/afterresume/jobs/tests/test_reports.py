@@ -1,0 +1,163 @@
+"""Reports written by the report.generate job on a real worker (the local provider): every bullet
+cites an entry of the range, the filters and the author; the files are stored and downloaded the
+safe way; the charge is the priced usage."""
+
+import re
+from datetime import date
+
+import pytest
+
+from afterresume.billing.models import LedgerEntry, UsageEvent
+from afterresume.jobs.tests.conftest import fund
+from afterresume.jobs.tests.test_engine import priced, wait_for_end
+from afterresume.reports.models import Report
+from afterresume.worklogs.services import worklog_create
+from conftest import token_client
+
+HOSTILE = 'Fixed the <script>alert("x")</script> login page in 2 days.'
+ENTRIES = [
+    (date(2026, 10, 30), "Atlas", "Planned the Atlas launch with the sales team."),  # before the range
+    (date(2026, 11, 2), "Atlas", "Cut Atlas page load from 3.2 s to 0.9 s by caching search results."),
+    (date(2026, 11, 4), "Atlas", "Wrote the Atlas on-call runbook."),
+    (date(2026, 11, 10), "Billing", "Moved billing to Kubernetes; deploys went from 40 to 6 minutes."),
+    (date(2026, 11, 12), "", HOSTILE),
+    (date(2026, 12, 1), "Billing", "Reviewed the billing roadmap."),  # after the range
+]
+RANGE = {"date_from": "2026-11-01", "date_to": "2026-11-30"}
+
+
+@pytest.fixture
+def entries(owner, teammate):
+    made = [
+        worklog_create(tenant=owner.membership.tenant, author=owner, date=day, project=project, content=text)
+        for day, project, text in ENTRIES
+    ]
+    worklog_create(  # a teammate's entry in the same range: never in my report
+        tenant=teammate.membership.tenant,
+        author=teammate,
+        date=date(2026, 11, 3),
+        content="Teammate's secret work.",
+    )
+    return made
+
+
+def write(client, kind: str, **filters) -> tuple[Report, dict]:
+    answer = client.post("/api/reports/", {"kind": kind, **RANGE, **filters}, format="json")
+    assert answer.status_code == 202, answer.json()
+    job = wait_for_end(answer.json()["job_id"])
+    assert job.status == "succeeded", job.error
+    detail = client.get(f"/api/reports/{answer.json()['id']}/").json()
+    return Report.objects.get(pk=detail["id"]), detail
+
+
+def cited_ids(markdown: str) -> list[int]:
+    return [int(found) for found in re.findall(r"/entries/(\d+)/\)", markdown)]
+
+
+@pytest.mark.parametrize("kind", ["brag", "self_assessment", "resume_bullets", "weekly_status"])
+def test_each_kind_cites_exactly_the_entries_of_its_range_and_author(worker, owner, entries, kind):
+    fund(owner, 5_000_000)
+    client = token_client(owner)
+
+    _, detail = write(client, kind)
+
+    in_range = {entry.pk for entry in entries[1:5]}
+    assert detail["status"] == "ready"
+    assert set(cited_ids(detail["markdown"])) == in_range
+    assert {cited for citation in detail["citations"] for cited in citation["entries"]} == in_range
+    assert "Teammate" not in detail["markdown"]
+    assert {artifact["format"] for artifact in detail["artifacts"]} == {"md", "html"}
+    events = UsageEvent.objects.filter(job_reference=f"job:{detail['job_id']}")
+    assert events.count() == 4  # one call per entry of the range
+    [charge] = LedgerEntry.objects.filter(kind="usage")
+    assert -charge.amount_micros == priced(owner, events)
+
+
+def test_the_brag_document_groups_by_project_and_every_bullet_is_an_entrys_own_words(worker, owner, entries):
+    fund(owner, 5_000_000)
+
+    _, detail = write(token_client(owner), "brag")
+
+    text = detail["markdown"]
+    assert text.index("## Atlas") < text.index("## Billing") < text.index("## Other work")
+    for citation in detail["citations"]:
+        [entry_id] = citation["entries"]
+        source = next(entry for entry in entries if entry.pk == entry_id)
+        assert citation["text"] in " ".join(source.content.split())  # extractive: nothing invented
+
+
+def test_the_weekly_status_has_a_heading_per_week(worker, owner, entries):
+    fund(owner, 5_000_000)
+
+    _, detail = write(token_client(owner), "weekly_status")
+
+    assert re.findall(r"^## Week of (\S+)$", detail["markdown"], re.M) == ["2026-11-02", "2026-11-09"]
+
+
+def test_filters_narrow_the_entries_like_the_timeline(worker, owner, entries):
+    fund(owner, 5_000_000)
+
+    _, detail = write(token_client(owner), "resume_bullets", project="atlas")
+
+    assert set(cited_ids(detail["markdown"])) == {entries[1].pk, entries[2].pk}
+    assert detail["filters"] == {"project": "atlas"}
+
+
+def test_the_files_download_as_attachments_and_the_html_runs_nothing(worker, owner, entries, settings):
+    fund(owner, 5_000_000)
+    client = token_client(owner)
+    report, detail = write(client, "brag")
+    files = {artifact["format"]: artifact for artifact in detail["artifacts"]}
+
+    html = client.get(f"/api/reports/{report.pk}/artifacts/{files['html']['id']}/download/")
+    md = client.get(f"/api/reports/{report.pk}/artifacts/{files['md']['id']}/download/")
+
+    for answer in (html, md):
+        assert answer.status_code == 200
+        assert answer["Content-Disposition"].startswith(
+            'attachment; filename="Brag document 2026-11-01 to 2026-11-30.'
+        )
+        assert answer["X-Content-Type-Options"] == "nosniff"
+    body = b"".join(html.streaming_content).decode()
+    assert "<script>" not in body and "&lt;script&gt;" in body  # the entry's words, shown, not run
+    link = (
+        f'<a href="{settings.FRONTEND_URL}/entries/{entries[1].pk}/" rel="noopener noreferrer">2026-11-02</a>'
+    )
+    assert link in body
+    assert "<title>Brag document: 2026-11-01 to 2026-11-30</title>" in body
+    assert b"".join(md.streaming_content).decode() == report.markdown
+
+
+def test_the_estimate_prices_one_call_per_entry_and_a_short_reserve_is_a_402_the_report_says_why(
+    owner, entries
+):
+    client = token_client(owner)  # no money
+
+    estimate = client.post("/api/reports/estimate/", {"kind": "brag", **RANGE}, format="json").json()
+    refused = client.post("/api/reports/", {"kind": "brag", **RANGE}, format="json")
+
+    assert estimate["entries"] == 4 and estimate["estimate_micros"] > 0
+    assert refused.status_code == 402
+    [report] = Report.objects.all()
+    assert report.status == "failed" and "top up" in report.error
+    assert (
+        client.post(
+            "/api/reports/",
+            {"kind": "brag", "date_from": "2026-11-30", "date_to": "2026-11-01"},
+            format="json",
+        ).status_code
+        == 400
+    )
+
+
+def test_a_teammate_cannot_read_or_download_my_report(worker, owner, teammate, entries):
+    fund(owner, 5_000_000)
+    report, detail = write(token_client(owner), "brag")
+    theirs = token_client(teammate)
+
+    assert theirs.get(f"/api/reports/{report.pk}/").status_code == 404
+    assert (
+        theirs.get(f"/api/reports/{report.pk}/artifacts/{detail['artifacts'][0]['id']}/download/").status_code
+        == 404
+    )
+    assert theirs.get("/api/reports/").json()["results"] == []

@@ -1,0 +1,81 @@
+"""A report and its files. Reports are created by starting their job (POST /api/reports/, in the
+jobs app's entry points); private to their author (docs/tenancy.md): anyone else's is a 404."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from afterresume.reports.models import Report, ReportArtifact, ReportKind, ReportStatus
+from afterresume.reports.selectors import report_artifact_get, report_get
+from afterresume.tenants.apis import TenantApi
+from afterresume.worklogs.downloads import stored_file_download
+
+CONTENT_TYPES = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
+
+
+class ReportArtifactOut(serializers.Serializer):
+    id = serializers.IntegerField(
+        help_text="GET /api/reports/<report id>/artifacts/<id>/download/ fetches it."
+    )
+    format = serializers.ChoiceField(choices=ReportArtifact.Format.choices)
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
+class ReportOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ReportKind.choices)
+    status = serializers.ChoiceField(choices=ReportStatus.choices)
+    title = serializers.CharField()
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    filters = serializers.DictField(child=serializers.CharField(), help_text="employer, project, tag")
+    error = serializers.CharField(allow_blank=True)
+    job_id = serializers.IntegerField(
+        allow_null=True, help_text="The job writing it: its page shows the progress."
+    )
+    artifacts = ReportArtifactOut(many=True, source="artifacts.all")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class CitationOut(serializers.Serializer):
+    text = serializers.CharField()
+    entries = serializers.ListField(child=serializers.IntegerField(), help_text="The entries it stands on.")
+
+
+class ReportDetailOut(ReportOut):
+    markdown = serializers.CharField(allow_blank=True)
+    citations = CitationOut(many=True)
+
+
+def own_report(request, report_id: int) -> Report:
+    report = report_get(tenant=request.tenant, author=request.user, report_id=report_id)
+    if report is None:
+        raise Http404
+    return report
+
+
+class ReportDetailApi(TenantApi):
+    @extend_schema(responses=ReportDetailOut)
+    def get(self, request, report_id: int):
+        return Response(ReportDetailOut(own_report(request, report_id)).data)
+
+
+class ReportDownloadApi(TenantApi):
+    """One of the report's files, as an attachment (the same safe download as evidence)."""
+
+    @extend_schema(
+        responses={**{(200, kind.split(";")[0]): bytes for kind in CONTENT_TYPES.values()}, 302: None}
+    )
+    def get(self, request, report_id: int, artifact_id: int):
+        report = own_report(request, report_id)
+        artifact = report_artifact_get(report=report, artifact_id=artifact_id)
+        if artifact is None:
+            raise Http404
+        fmt = artifact.format
+        name = f"{report.get_kind_display()} {report.date_from.isoformat()} to {report.date_to.isoformat()}.{fmt}"
+        return stored_file_download(
+            artifact.file, filename=name, content_type=CONTENT_TYPES[fmt], size=artifact.size
+        )

@@ -1,0 +1,81 @@
+"""Writes of reports: created pending, composed and stored by the report.generate job
+(docs/reports.md), or failed with the reason."""
+
+import hashlib
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from afterresume.accounts.models import User
+from afterresume.reports.compose import to_html
+from afterresume.reports.models import Report, ReportArtifact
+from afterresume.tenants.models import Tenant
+
+FILTERS = ("employer", "project", "tag")
+MAX_DAYS = 3 * 366
+
+
+def report_create(
+    *, tenant: Tenant, author: User, kind: str, date_from: date, date_to: date, filters: dict | None = None
+) -> Report:
+    if date_from > date_to:
+        raise ValidationError({"date_to": "The range ends before it starts."})
+    if (date_to - date_from).days > MAX_DAYS:
+        raise ValidationError({"date_to": "A report covers at most three years."})
+    filters = {
+        name: str(value).strip()
+        for name, value in (filters or {}).items()
+        if name in FILTERS and str(value).strip()
+    }
+    report = Report(
+        tenant=tenant, author=author, kind=kind, date_from=date_from, date_to=date_to, filters=filters
+    )
+    report.title = f"{Report.Kind(kind).label}: {date_from.isoformat()} to {date_to.isoformat()}"
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_compose(*, report: Report, text: str, citations: list[dict]) -> Report:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    report.markdown, report.citations = text, citations
+    report.save(update_fields=["markdown", "citations"])
+    return report
+
+
+def _artifact_put(report: Report, fmt: str, content: bytes) -> ReportArtifact:
+    old = ReportArtifact.objects.filter(report=report, format=fmt).first()
+    artifact = ReportArtifact(
+        report=report, format=fmt, size=len(content), sha256=hashlib.sha256(content).hexdigest()
+    )
+    artifact.file.save(f"report.{fmt}", ContentFile(content), save=False)
+    if old is not None:  # a step run again replaces its file; the old object goes once committed
+        storage, name = old.file.storage, old.file.name
+        old.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+    artifact.save()
+    return artifact
+
+
+@transaction.atomic
+def report_store(*, report: Report) -> Report:
+    """The Markdown and its HTML stored as the report's files (the same storage as evidence); the
+    report is ready."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _artifact_put(report, ReportArtifact.Format.MARKDOWN, report.markdown.encode())
+    _artifact_put(
+        report, ReportArtifact.Format.HTML, to_html(title=report.title, text=report.markdown).encode()
+    )
+    report.status, report.finished_at = Report.Status.READY, timezone.now()
+    report.save(update_fields=["status", "finished_at"])
+    return report
+
+
+def report_fail(*, report_id: int, error: str) -> None:
+    Report.objects.filter(pk=report_id).exclude(status=Report.Status.READY).update(
+        status=Report.Status.FAILED, error=error[:1000], finished_at=timezone.now()
+    )
