@@ -4,10 +4,15 @@ jobs app's entry points); private to their author (docs/tenancy.md): anyone else
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from afterresume.core.pagination import Pagination, paginated_response
+from afterresume.reports.compose import report_body_html
 from afterresume.reports.models import Report, ReportArtifact, ReportKind, ReportStatus
-from afterresume.reports.selectors import report_artifact_get, report_get
+from afterresume.reports.selectors import report_artifact_get, report_get, share_link_get, share_links
+from afterresume.reports.services import share_link_create, share_link_open, share_link_revoke
 from afterresume.tenants.apis import TenantApi
 from afterresume.worklogs.downloads import stored_file_download
 
@@ -79,3 +84,80 @@ class ReportDownloadApi(TenantApi):
         return stored_file_download(
             artifact.file, filename=name, content_type=CONTENT_TYPES[fmt], size=artifact.size
         )
+
+
+class ShareLinkOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    last_opened_at = serializers.DateTimeField(allow_null=True, help_text="When someone last opened it.")
+    open_count = serializers.IntegerField()
+
+
+class ShareLinkMadeOut(ShareLinkOut):
+    token = serializers.CharField(
+        help_text="Shown once: the link is /shared/<token>/ on the frontend (GET /api/shared/reports/<token>/)."
+    )
+
+
+class ShareLinkIn(serializers.Serializer):
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Leave out: until revoked."
+    )
+
+
+class SharedReportOut(serializers.Serializer):
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=ReportKind.choices)
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    html = serializers.SerializerMethodField(help_text="The report's sanitized HTML body.")
+
+    def get_html(self, report) -> str:
+        return report_body_html(report)
+
+
+class ShareLinkListApi(TenantApi):
+    pagination_class = Pagination
+
+    @extend_schema(responses=ShareLinkOut(many=True))
+    def get(self, request, report_id: int):
+        report = own_report(request, report_id)
+        return paginated_response(
+            request=request, view=self, queryset=share_links(report=report), serializer_class=ShareLinkOut
+        )
+
+    @extend_schema(request=ShareLinkIn, responses={201: ShareLinkMadeOut})
+    def post(self, request, report_id: int):
+        """A read-only link to the report for anyone who holds it; optional expiry."""
+        report = own_report(request, report_id)
+        given = ShareLinkIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        link, token = share_link_create(report=report, expires_at=given.validated_data.get("expires_at"))
+        link.token = token
+        return Response(ShareLinkMadeOut(link).data, status=201)
+
+
+class ShareLinkRevokeApi(TenantApi):
+    @extend_schema(request=None, responses=ShareLinkOut)
+    def post(self, request, report_id: int, link_id: int):
+        """Revoke the link at once: its token answers 404 from now on."""
+        link = share_link_get(report=own_report(request, report_id), link_id=link_id)
+        if link is None:
+            raise Http404
+        return Response(ShareLinkOut(share_link_revoke(link=link)).data)
+
+
+class SharedReportApi(APIView):
+    """A shared report, for anyone holding the link (no sign-in); unknown, revoked or expired: 404."""
+
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+
+    @extend_schema(responses=SharedReportOut)
+    def get(self, request, token: str):
+        report = share_link_open(token=token)
+        if report is None:
+            raise Http404
+        return Response(SharedReportOut(report).data)

@@ -86,15 +86,25 @@ def compose(*, kind: str, title: str, bullets: list[Bullet], entry_url) -> tuple
     return "\n".join(lines).rstrip() + "\n", citations
 
 
-def to_html(*, title: str, text: str) -> str:
-    """A whole HTML document from the Markdown, sanitized: only headings, lists, paragraphs,
-    emphasis and links (http, https) survive; links open as links, nothing runs."""
-    body = nh3.clean(
+def body_html(text: str) -> str:
+    """The Markdown as sanitized HTML: only headings, lists, paragraphs, emphasis and http(s)
+    links survive; nothing runs."""
+    return nh3.clean(
         markdown.markdown(text, output_format="html"),
         tags=ALLOWED_TAGS,
         attributes={"a": {"href"}},
         url_schemes={"http", "https"},
     )
+
+
+def report_body_html(report) -> str:
+    return body_html(report.markdown)
+
+
+def to_html(*, title: str, text: str) -> str:
+    """A whole HTML document from the Markdown, sanitized: only headings, lists, paragraphs,
+    emphasis and links (http, https) survive; links open as links, nothing runs."""
+    body = body_html(text)
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title>"

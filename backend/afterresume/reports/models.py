@@ -83,3 +83,19 @@ class ReportArtifact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}.{self.format}"
+
+
+class ShareLink(models.Model):
+    """A read-only link to a report for anyone who holds it (docs/reports.md). Only the token's
+    SHA-256 is kept; the token itself is shown once, when the link is made."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="share_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until revoked.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+    open_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"share of report {self.report_id}"

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from afterresume.accounts.models import User
-from afterresume.reports.models import Report, ReportArtifact
+from afterresume.reports.models import Report, ReportArtifact, ShareLink
 from afterresume.tenants.models import Tenant
 from afterresume.worklogs.models import WorkLog
 from afterresume.worklogs.selectors import worklog_list
@@ -34,3 +34,12 @@ def report_entries(*, report: Report) -> QuerySet[WorkLog]:
         date_to=report.date_to,
         **report.filters,
     ).order_by("date", "id")
+
+
+def share_links(*, report: Report) -> QuerySet[ShareLink]:
+    """The report's links, newest first. Take `report` from report_get, which scoped it."""
+    return ShareLink.objects.filter(report=report).order_by("-created_at", "-id")
+
+
+def share_link_get(*, report: Report, link_id: int) -> ShareLink | None:
+    return ShareLink.objects.filter(report=report, pk=link_id).first()

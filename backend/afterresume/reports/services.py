@@ -2,16 +2,18 @@
 (docs/reports.md), or failed with the reason."""
 
 import hashlib
+import secrets
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from afterresume.accounts.models import User
 from afterresume.reports.compose import to_html
-from afterresume.reports.models import Report, ReportArtifact
+from afterresume.reports.models import Report, ReportArtifact, ShareLink
 from afterresume.tenants.models import Tenant
 
 FILTERS = ("employer", "project", "tag")
@@ -79,3 +81,39 @@ def report_fail(*, report_id: int, error: str) -> None:
     Report.objects.filter(pk=report_id).exclude(status=Report.Status.READY).update(
         status=Report.Status.FAILED, error=error[:1000], finished_at=timezone.now()
     )
+
+
+def share_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def share_link_create(*, report: Report, expires_at=None) -> tuple[ShareLink, str]:
+    """A new link to a ready report; the token is returned once (only its hash is kept)."""
+    if report.status != Report.Status.READY:
+        raise ValidationError({"report": "Only a finished report can be shared."})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "The expiry must be in the future."})
+    token = secrets.token_urlsafe(32)
+    link = ShareLink.objects.create(report=report, token_hash=share_token_hash(token), expires_at=expires_at)
+    return link, token
+
+
+def share_link_revoke(*, link: ShareLink) -> ShareLink:
+    """Revoked at once: the next request with its token is a 404."""
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+    return link
+
+
+def share_link_open(*, token: str) -> Report | None:
+    """The report behind a live token (counted as opened), or None: unknown, revoked, expired."""
+    now = timezone.now()
+    live = ShareLink.objects.filter(token_hash=share_token_hash(token), revoked_at__isnull=True).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+    link = live.select_related("report").first()
+    if link is None:
+        return None
+    ShareLink.objects.filter(pk=link.pk).update(last_opened_at=now, open_count=F("open_count") + 1)
+    return link.report

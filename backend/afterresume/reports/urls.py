@@ -9,4 +9,11 @@ urlpatterns = [
         apis.ReportDownloadApi.as_view(),
         name="report-download",
     ),
+    path("reports/<int:report_id>/shares/", apis.ShareLinkListApi.as_view(), name="report-shares"),
+    path(
+        "reports/<int:report_id>/shares/<int:link_id>/revoke/",
+        apis.ShareLinkRevokeApi.as_view(),
+        name="report-share-revoke",
+    ),
+    path("shared/reports/<str:token>/", apis.SharedReportApi.as_view(), name="shared-report"),
 ]

@@ -25,8 +25,8 @@ from afterresume.invites.models import InvitePasskey
 from afterresume.invites.services import passkey_create
 from afterresume.jobs.models import Job, JobKind
 from afterresume.jobs.services import job_create_queued
-from afterresume.reports.models import Report, ReportArtifact
-from afterresume.reports.services import report_compose, report_create, report_store
+from afterresume.reports.models import Report, ReportArtifact, ShareLink
+from afterresume.reports.services import report_compose, report_create, report_store, share_link_create
 from afterresume.skills.models import Skill
 from afterresume.skills.services import skill_create, skill_link
 from afterresume.worklogs.models import Evidence, WorkLog
@@ -40,6 +40,9 @@ PUBLIC_ROUTES = {
     "api/auth/signup/",
     "api/auth/token/",
     "api/billing/webhook/",  # signed by Stripe instead
+    # A report's share link: readable by whoever holds its token, by design (revocation and expiry
+    # are tested with the reports); no one's object is reached by an id.
+    "api/shared/reports/<str:token>/",
 }
 
 
@@ -94,6 +97,12 @@ def artifact_of(user: User, made: dict) -> ReportArtifact:
     return report.artifacts.get(format="md")
 
 
+def share_link_of(user: User, made: dict) -> ShareLink:
+    report = made.get("report_id") or report_of(user, made)
+    link, _ = share_link_create(report=report)
+    return link
+
+
 # Path parameter of a non-admin route -> a factory making such an object belonging to `user`
 # (given the objects already made for the same URL, in path order). A new route with a parameter
 # missing here fails test_every_object_route_is_in_the_isolation_walk.
@@ -105,6 +114,7 @@ OBJECTS_BY_PATH_PARAMETER = {
     "skill_id": skill_of,
     "report_id": report_of,
     "artifact_id": artifact_of,
+    "link_id": share_link_of,
 }
 
 # Any request body a write could act on: an attempt to make oneself staff, to deactivate, to rename.
@@ -164,7 +174,9 @@ ADMIN_CALLS = [
     for method in [*route.methods, "options"]
 ]
 OBJECT_ROUTES = [
-    pytest.param(route, id=str(route)) for route in ROUTES if route.parameters and not route.is_admin
+    pytest.param(route, id=str(route))
+    for route in ROUTES
+    if route.parameters and not route.is_admin and route.path not in PUBLIC_ROUTES
 ]
 PRIVATE_ROUTES = [pytest.param(route, id=str(route)) for route in ROUTES if route.path not in PUBLIC_ROUTES]
 
@@ -187,7 +199,12 @@ def test_the_walk_finds_the_api_routes():
 
 
 def test_every_object_route_is_in_the_isolation_walk():
-    parameters = {name for route in ROUTES if not route.is_admin for name in route.parameters}
+    parameters = {
+        name
+        for route in ROUTES
+        if not route.is_admin and route.path not in PUBLIC_ROUTES
+        for name in route.parameters
+    }
 
     missing = parameters - set(OBJECTS_BY_PATH_PARAMETER)
     stale = set(OBJECTS_BY_PATH_PARAMETER) - parameters
@@ -283,7 +300,9 @@ def test_the_public_routes_answer_an_anonymous_caller(api_client, db, path):
     [route] = [route for route in ROUTES if route.path == path]
     method = route.methods[0]
 
-    response = call(api_client, method, route.url())
+    response = call(api_client, method, route.url(**dict.fromkeys(route.parameters, "no-such-token")))
 
-    # GETs succeed; the sign-up and token POSTs only complain about the empty body
-    assert response.status_code == (200 if method == "get" else 400), f"{method.upper()} {path}"
+    # GETs succeed; the sign-up and token POSTs only complain about the empty body; a share link
+    # that does not exist is not found (never a 401: no sign-in is asked for)
+    expected = 404 if route.parameters else (200 if method == "get" else 400)
+    assert response.status_code == expected, f"{method.upper()} {path}"

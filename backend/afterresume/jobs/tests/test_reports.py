@@ -6,11 +6,12 @@ import re
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from afterresume.billing.models import LedgerEntry, UsageEvent
 from afterresume.jobs.tests.conftest import fund
 from afterresume.jobs.tests.test_engine import priced, wait_for_end
-from afterresume.reports.models import Report
+from afterresume.reports.models import Report, ShareLink
 from afterresume.worklogs.services import worklog_create
 from conftest import token_client
 
@@ -161,3 +162,52 @@ def test_a_teammate_cannot_read_or_download_my_report(worker, owner, teammate, e
         == 404
     )
     assert theirs.get("/api/reports/").json()["results"] == []
+
+
+def test_a_share_link_opens_signed_out_counts_its_openings_and_is_gone_once_revoked_or_expired(
+    worker, owner, entries, api_client
+):
+    fund(owner, 5_000_000)
+    client = token_client(owner)
+    report, _ = write(client, "brag")
+    made = client.post(f"/api/reports/{report.pk}/shares/", {}, format="json")
+    assert made.status_code == 201
+    token, link_id = made.json()["token"], made.json()["id"]
+
+    opened = api_client.get(f"/api/shared/reports/{token}/")  # signed out
+
+    assert opened.status_code == 200
+    assert opened.json()["title"] == report.title and "&lt;script&gt;" in opened.json()["html"]
+    [listed] = client.get(f"/api/reports/{report.pk}/shares/").json()["results"]
+    assert listed["open_count"] == 1 and listed["last_opened_at"] is not None
+    assert "token" not in listed  # shown once, when made
+    assert client.post(f"/api/reports/{report.pk}/shares/{link_id}/revoke/").status_code == 200
+    assert api_client.get(f"/api/shared/reports/{token}/").status_code == 404
+    assert api_client.get(f"/api/shared/reports/{token[:-1]}x/").status_code == 404
+
+    expiring = client.post(
+        f"/api/reports/{report.pk}/shares/", {"expires_at": "2999-01-01T00:00:00Z"}, format="json"
+    ).json()["token"]
+    assert api_client.get(f"/api/shared/reports/{expiring}/").status_code == 200
+    ShareLink.objects.filter(expires_at__isnull=False).update(expires_at=timezone.now())
+    assert api_client.get(f"/api/shared/reports/{expiring}/").status_code == 404
+    past = client.post(
+        f"/api/reports/{report.pk}/shares/", {"expires_at": "2020-01-01T00:00:00Z"}, format="json"
+    )
+    assert past.status_code == 400
+
+
+def test_only_a_finished_report_can_be_shared(owner, entries):
+    client = token_client(owner)
+    fund(owner, 5_000_000)
+    report_id = Report.objects.create(
+        tenant=owner.membership.tenant,
+        author=owner,
+        kind="brag",
+        date_from=date(2026, 11, 1),
+        date_to=date(2026, 11, 2),
+    ).pk
+
+    answer = client.post(f"/api/reports/{report_id}/shares/", {}, format="json")
+
+    assert answer.status_code == 400 and "Only a finished report can be shared" in answer.json()["message"]
