@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("webapp.worklogs.urls")),
     path("", include("webapp.jobs.urls")),
     path("", include("webapp.skills.urls")),
+    path("", include("webapp.reports.urls")),
 ]

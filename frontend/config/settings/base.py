@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "webapp.billing",
     "webapp.jobs",
     "webapp.skills",
+    "webapp.reports",
 ]
 
 MIDDLEWARE = [

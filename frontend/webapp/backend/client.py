@@ -335,6 +335,29 @@ class BackendClient:
     def skill_unlink(self, *, skill_id: int, worklog_id: int) -> None:
         self.delete(f"/api/skills/{int(skill_id)}/entries/{int(worklog_id)}/")
 
+    # --- reports --------------------------------------------------------------------------------
+    def report_estimate(self, **fields) -> dict:
+        """The entries a report would cite and what it would hold from the reserve; nothing is
+        recorded. `fields`: kind, date_from, date_to and the optional employer, project, tag."""
+        return self.post("/api/reports/estimate/", json=_present(**fields))
+
+    def report_create(self, **fields) -> dict:
+        """The pending report with its `job_id` (202). Raises BackendPaymentRequired when the
+        reserve cannot cover it."""
+        return self.post("/api/reports/", json=_present(**fields))
+
+    def reports(self, *, page: int = 1, page_size: int = 25) -> dict:
+        return self.get("/api/reports/", params={"page": page, "page_size": page_size})
+
+    def report(self, *, report_id: int) -> dict:
+        """The report with its `markdown` and `citations`."""
+        return self.get(f"/api/reports/{int(report_id)}/")
+
+    def report_artifact_download(self, *, report_id: int, artifact_id: int) -> httpx.Response:
+        """As evidence_download: a redirect to a presigned URL, or the file as a stream. The caller
+        must close it."""
+        return self._stream(f"/api/reports/{int(report_id)}/artifacts/{int(artifact_id)}/download/")
+
     # --- the reserve ---------------------------------------------------------------------------
     def status_bar(self) -> dict:
         return self.get("/api/status/bar/")
