@@ -16,7 +16,11 @@ from afterresume.reports.services import share_link_create, share_link_open, sha
 from afterresume.tenants.apis import TenantApi
 from afterresume.worklogs.downloads import stored_file_download
 
-CONTENT_TYPES = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
+CONTENT_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 class ReportArtifactOut(serializers.Serializer):

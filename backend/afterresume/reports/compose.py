@@ -4,12 +4,17 @@ sanitizer. Pure functions: what goes in is what the entries said, escaped; nothi
 headings and links."""
 
 import html
+import io
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import docx
 import markdown
 import nh3
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 
 # Characters that make Markdown anywhere in a line, and what makes a list or heading at its start.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|>~])")
@@ -70,20 +75,65 @@ def sections(kind: str, bullets: list[Bullet]) -> list[tuple[str, list[Bullet]]]
     raise ValueError(f"Unknown report kind {kind!r}.")
 
 
-def compose(*, kind: str, title: str, bullets: list[Bullet], entry_url) -> tuple[str, list[dict]]:
-    """The document in Markdown, and its citations: per bullet, the entries it stands on."""
+def compose(*, kind: str, title: str, bullets: list[Bullet], entry_url) -> tuple[str, list[dict], list[dict]]:
+    """The document in Markdown, its citations (per bullet, the entries it stands on) and its
+    outline (headings and bullets, for the DOCX)."""
     lines = [f"# {escaped(title)}", ""]
     citations = []
+    outline = []
     parts = [(heading, items) for heading, items in sections(kind, bullets) if items]
     if not parts:
         lines.append("No entries in this range match the filters.")
     for heading, items in parts:
         lines += [f"## {escaped(heading)}", ""]
+        section = {"heading": heading, "bullets": []}
         for bullet in items:
             lines.append(cited(bullet, entry_url))
             citations.append({"text": bullet.text, "entries": [bullet.entry_id]})
+            section["bullets"].append(
+                {"text": bullet.text, "date": bullet.date.isoformat(), "url": entry_url(bullet.entry_id)}
+            )
+        outline.append(section)
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n", citations
+    return "\n".join(lines).rstrip() + "\n", citations, outline
+
+
+def to_docx(*, title: str, outline: list[dict]) -> bytes:
+    """The document as DOCX: the title, a heading per section, a bullet per entry with the entry's
+    date linked to its page."""
+    document = docx.Document()
+    document.add_heading(title, level=0)
+    if not outline:
+        document.add_paragraph("No entries in this range match the filters.")
+    for section in outline:
+        document.add_heading(section["heading"], level=1)
+        for bullet in section["bullets"]:
+            paragraph = document.add_paragraph(style="List Bullet")
+            paragraph.add_run(f"{bullet['text']} (")
+            _hyperlink(paragraph, bullet["url"], bullet["date"])
+            paragraph.add_run(")")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _hyperlink(paragraph, url: str, text: str) -> None:
+    """python-docx reads hyperlinks but has no call to add one: the run goes inside a w:hyperlink
+    element tied to an external relationship."""
+    relationship = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), relationship)
+    run = OxmlElement("w:r")
+    properties = OxmlElement("w:rPr")
+    style = OxmlElement("w:rStyle")
+    style.set(qn("w:val"), "Hyperlink")
+    properties.append(style)
+    run.append(properties)
+    content = OxmlElement("w:t")
+    content.text = text
+    run.append(content)
+    link.append(run)
+    paragraph._p.append(link)
 
 
 def body_html(text: str) -> str:

@@ -38,6 +38,8 @@ class Report(TenantOwnedModel):
     # The composed document and, per bullet, the entries it cites.
     markdown = models.TextField(blank=True)
     citations = models.JSONField(default=list, blank=True)
+    # The same document as headings and bullets (text, date, entry link): what the DOCX is made of.
+    outline = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     # The job writing it (set when the job is started; its page shows the progress).
     job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -68,6 +70,7 @@ class ReportArtifact(models.Model):
     class Format(models.TextChoices):
         MARKDOWN = "md", "Markdown"
         HTML = "html", "HTML"
+        DOCX = "docx", "Word (DOCX)"
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="artifacts")
     format = models.CharField(max_length=5, choices=Format.choices)

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from afterresume.accounts.models import User
-from afterresume.reports.compose import to_html
+from afterresume.reports.compose import to_docx, to_html
 from afterresume.reports.models import Report, ReportArtifact, ShareLink
 from afterresume.tenants.models import Tenant
 
@@ -42,10 +42,12 @@ def report_create(
 
 
 @transaction.atomic
-def report_compose(*, report: Report, text: str, citations: list[dict]) -> Report:
+def report_compose(
+    *, report: Report, text: str, citations: list[dict], outline: list[dict] | None = None
+) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
-    report.markdown, report.citations = text, citations
-    report.save(update_fields=["markdown", "citations"])
+    report.markdown, report.citations, report.outline = text, citations, outline or []
+    report.save(update_fields=["markdown", "citations", "outline"])
     return report
 
 
@@ -65,13 +67,14 @@ def _artifact_put(report: Report, fmt: str, content: bytes) -> ReportArtifact:
 
 @transaction.atomic
 def report_store(*, report: Report) -> Report:
-    """The Markdown and its HTML stored as the report's files (the same storage as evidence); the
-    report is ready."""
+    """The Markdown, its HTML and the DOCX stored as the report's files (the same storage as
+    evidence); the report is ready."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     _artifact_put(report, ReportArtifact.Format.MARKDOWN, report.markdown.encode())
     _artifact_put(
         report, ReportArtifact.Format.HTML, to_html(title=report.title, text=report.markdown).encode()
     )
+    _artifact_put(report, ReportArtifact.Format.DOCX, to_docx(title=report.title, outline=report.outline))
     report.status, report.finished_at = Report.Status.READY, timezone.now()
     report.save(update_fields=["status", "finished_at"])
     return report

@@ -115,13 +115,13 @@ def compose_step(context: StepContext) -> dict:
     entries = report_entries(report=report).filter(pk__in=[int(key) for key in texts])
     bullets = [Bullet(entry.pk, entry.date, entry.project, texts[str(entry.pk)]) for entry in entries]
     base = settings.FRONTEND_URL
-    text, citations = compose(
+    text, citations, outline = compose(
         kind=report.kind,
         title=report.title,
         bullets=bullets,
         entry_url=lambda entry_id: f"{base}/entries/{entry_id}/",
     )
-    report_compose(report=report, text=text, citations=citations)
+    report_compose(report=report, text=text, citations=citations, outline=outline)
     return {"bullets": len(bullets)}
 
 

@@ -2,9 +2,11 @@
 cites an entry of the range, the filters and the author; the files are stored and downloaded the
 safe way; the charge is the priced usage."""
 
+import io
 import re
 from datetime import date
 
+import docx
 import pytest
 from django.utils import timezone
 
@@ -67,7 +69,7 @@ def test_each_kind_cites_exactly_the_entries_of_its_range_and_author(worker, own
     assert set(cited_ids(detail["markdown"])) == in_range
     assert {cited for citation in detail["citations"] for cited in citation["entries"]} == in_range
     assert "Teammate" not in detail["markdown"]
-    assert {artifact["format"] for artifact in detail["artifacts"]} == {"md", "html"}
+    assert {artifact["format"] for artifact in detail["artifacts"]} == {"md", "html", "docx"}
     events = UsageEvent.objects.filter(job_reference=f"job:{detail['job_id']}")
     assert events.count() == 4  # one call per entry of the range
     [charge] = LedgerEntry.objects.filter(kind="usage")
@@ -211,3 +213,24 @@ def test_only_a_finished_report_can_be_shared(owner, entries):
     answer = client.post(f"/api/reports/{report_id}/shares/", {}, format="json")
 
     assert answer.status_code == 400 and "Only a finished report can be shared" in answer.json()["message"]
+
+
+def test_the_docx_opens_with_a_parser_and_has_every_bullet_and_its_entry_link(
+    worker, owner, entries, settings
+):
+    fund(owner, 5_000_000)
+    client = token_client(owner)
+    report, detail = write(client, "brag")
+    [docx_file] = [artifact for artifact in detail["artifacts"] if artifact["format"] == "docx"]
+
+    answer = client.get(f"/api/reports/{report.pk}/artifacts/{docx_file['id']}/download/")
+
+    assert answer["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    document = docx.Document(io.BytesIO(b"".join(answer.streaming_content)))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    assert texts[0] == report.title
+    assert [t for t in texts if t in ("Atlas", "Billing", "Other work")] == ["Atlas", "Billing", "Other work"]
+    links = {link.address for paragraph in document.paragraphs for link in paragraph.hyperlinks}
+    assert links == {f"{settings.FRONTEND_URL}/entries/{entry.pk}/" for entry in entries[1:5]}
+    for citation in detail["citations"]:
+        assert any(text.startswith(citation["text"]) for text in texts)

@@ -19,7 +19,7 @@ def test_markdown_in_an_entry_is_text_in_the_report_and_nothing_in_the_html_runs
         Bullet(3, date(2026, 11, 4), "", "- not a nested item"),
     ]
 
-    text, citations = compose(kind="resume_bullets", title="Mine", bullets=bullets, entry_url=url)
+    text, citations, _ = compose(kind="resume_bullets", title="Mine", bullets=bullets, entry_url=url)
     page = to_html(title="Mine", text=text)
 
     assert [citation["entries"] for citation in citations] == [[1], [2], [3]]
@@ -31,7 +31,7 @@ def test_markdown_in_an_entry_is_text_in_the_report_and_nothing_in_the_html_runs
 
 
 def test_a_range_without_entries_says_so():
-    text, citations = compose(kind="brag", title="Empty", bullets=[], entry_url=url)
+    text, citations, _ = compose(kind="brag", title="Empty", bullets=[], entry_url=url)
 
     assert citations == []
     assert text == "# Empty\n\nNo entries in this range match the filters.\n"
