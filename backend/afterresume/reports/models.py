@@ -71,6 +71,7 @@ class ReportArtifact(models.Model):
         MARKDOWN = "md", "Markdown"
         HTML = "html", "HTML"
         DOCX = "docx", "Word (DOCX)"
+        PDF = "pdf", "PDF"
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="artifacts")
     format = models.CharField(max_length=5, choices=Format.choices)

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from afterresume.accounts.models import User
-from afterresume.reports.compose import to_docx, to_html
+from afterresume.reports.compose import to_docx, to_html, to_pdf
 from afterresume.reports.models import Report, ReportArtifact, ShareLink
 from afterresume.tenants.models import Tenant
 
@@ -67,13 +67,13 @@ def _artifact_put(report: Report, fmt: str, content: bytes) -> ReportArtifact:
 
 @transaction.atomic
 def report_store(*, report: Report) -> Report:
-    """The Markdown, its HTML and the DOCX stored as the report's files (the same storage as
+    """The Markdown, its HTML, the PDF and the DOCX stored as the report's files (the same storage as
     evidence); the report is ready."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     _artifact_put(report, ReportArtifact.Format.MARKDOWN, report.markdown.encode())
-    _artifact_put(
-        report, ReportArtifact.Format.HTML, to_html(title=report.title, text=report.markdown).encode()
-    )
+    document = to_html(title=report.title, text=report.markdown)
+    _artifact_put(report, ReportArtifact.Format.HTML, document.encode())
+    _artifact_put(report, ReportArtifact.Format.PDF, to_pdf(document))
     _artifact_put(report, ReportArtifact.Format.DOCX, to_docx(title=report.title, outline=report.outline))
     report.status, report.finished_at = Report.Status.READY, timezone.now()
     report.save(update_fields=["status", "finished_at"])

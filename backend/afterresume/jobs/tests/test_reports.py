@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import docx
+import pypdf
 import pytest
 from django.utils import timezone
 
@@ -69,7 +70,7 @@ def test_each_kind_cites_exactly_the_entries_of_its_range_and_author(worker, own
     assert set(cited_ids(detail["markdown"])) == in_range
     assert {cited for citation in detail["citations"] for cited in citation["entries"]} == in_range
     assert "Teammate" not in detail["markdown"]
-    assert {artifact["format"] for artifact in detail["artifacts"]} == {"md", "html", "docx"}
+    assert {artifact["format"] for artifact in detail["artifacts"]} == {"md", "html", "docx", "pdf"}
     events = UsageEvent.objects.filter(job_reference=f"job:{detail['job_id']}")
     assert events.count() == 4  # one call per entry of the range
     [charge] = LedgerEntry.objects.filter(kind="usage")
@@ -234,3 +235,27 @@ def test_the_docx_opens_with_a_parser_and_has_every_bullet_and_its_entry_link(
     assert links == {f"{settings.FRONTEND_URL}/entries/{entry.pk}/" for entry in entries[1:5]}
     for citation in detail["citations"]:
         assert any(text.startswith(citation["text"]) for text in texts)
+
+
+def test_the_pdf_opens_with_a_parser_and_has_the_bullets_and_their_entry_links(
+    worker, owner, entries, settings
+):
+    fund(owner, 5_000_000)
+    client = token_client(owner)
+    report, detail = write(client, "brag")
+    [pdf_file] = [artifact for artifact in detail["artifacts"] if artifact["format"] == "pdf"]
+
+    answer = client.get(f"/api/reports/{report.pk}/artifacts/{pdf_file['id']}/download/")
+
+    assert answer["Content-Type"] == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(b"".join(answer.streaming_content)))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Brag document: 2026-11-01 to 2026-11-30" in text
+    assert "Wrote the Atlas on-call runbook." in text and '<script>alert("x")</script>' in text
+    links = {
+        annotation.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+        if "/A" in annotation.get_object()
+    }
+    assert links == {f"{settings.FRONTEND_URL}/entries/{entry.pk}/" for entry in entries[1:5]}
