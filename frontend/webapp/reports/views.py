@@ -14,7 +14,7 @@ from webapp.worklogs.views import DOWNLOAD_HEADERS
 PAGE_SIZE = 25
 # A report still being written: its page polls it until it is ready or failed.
 PENDING = "pending"
-FORMAT_LABELS = {"md": "Markdown", "html": "HTML"}
+FORMAT_LABELS = {"md": "Markdown", "html": "HTML", "pdf": "PDF", "docx": "Word (DOCX)"}
 
 
 def _page_number(request) -> int:

@@ -60,6 +60,8 @@ def report_out(**overrides) -> dict:
         "artifacts": [
             {"id": 11, "format": "md", "size": 120, "sha256": "a" * 64},
             {"id": 12, "format": "html", "size": 300, "sha256": "b" * 64},
+            {"id": 13, "format": "pdf", "size": 9000, "sha256": "c" * 64},
+            {"id": 14, "format": "docx", "size": 7000, "sha256": "d" * 64},
         ],
         "created_at": "2026-11-25T10:00:00+00:00",
         "finished_at": "2026-11-25T10:01:00+00:00",
@@ -318,6 +320,8 @@ def test_a_ready_report_shows_its_facts_downloads_and_bullets_linked_to_their_en
     assert "Brag document, 2026-10-01 to 2026-10-31" in page
     assert "Kind Brag document Range 2026-10-01 to 2026-10-31 Employer Acme" in text_of(page)
     assert 'href="/reports/5/files/11/download/"' in page and 'href="/reports/5/files/12/download/"' in page
+    downloads = text_of(page.split('id="report-downloads"')[1].split("</div>")[0])
+    assert all(label in downloads for label in ("Markdown", "HTML", "PDF", "Word (DOCX)"))
     assert 'Tuned the invoice queries on PostgreSQL <a class="small" href="/entries/41/">entry 41</a>' in page
     assert (
         '<a class="small" href="/entries/40/">entry 40</a> <a class="small" href="/entries/42/">entry 42</a>'
