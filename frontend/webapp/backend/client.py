@@ -358,6 +358,24 @@ class BackendClient:
         must close it."""
         return self._stream(f"/api/reports/{int(report_id)}/artifacts/{int(artifact_id)}/download/")
 
+    def report_shares(self, *, report_id: int, page: int = 1, page_size: int = 100) -> dict:
+        return self.get(
+            f"/api/reports/{int(report_id)}/shares/", params={"page": page, "page_size": page_size}
+        )
+
+    def report_share_create(self, *, report_id: int, expires_at: str | None = None) -> dict:
+        """The new link with its `token`, answered this once. Raises BackendValidationError when the
+        report is not ready or the expiry is past."""
+        return self.post(f"/api/reports/{int(report_id)}/shares/", json=_present(expires_at=expires_at))
+
+    def report_share_revoke(self, *, report_id: int, link_id: int) -> dict:
+        return self.post(f"/api/reports/{int(report_id)}/shares/{int(link_id)}/revoke/")
+
+    def shared_report(self, *, token: str) -> dict:
+        """A shared report for anyone holding its token; raises BackendNotFound when the token is
+        unknown, revoked or expired."""
+        return self.get(f"/api/shared/reports/{quote(token, safe='')}/")
+
     # --- the reserve ---------------------------------------------------------------------------
     def status_bar(self) -> dict:
         return self.get("/api/status/bar/")

@@ -63,3 +63,17 @@ class ReportForm(BackendErrorsMixin, forms.Form):
         }
         body |= {name: data[name].strip() for name in ("employer", "project", "tag") if data[name].strip()}
         return body
+
+
+SHARE_EXPIRY_CHOICES = [("never", "Never"), ("7", "In 7 days"), ("30", "In 30 days")]
+
+
+class ShareForm(BackendErrorsMixin, forms.Form):
+    """A read-only link to a ready report, until revoked or for a number of days."""
+
+    expiry = forms.ChoiceField(choices=SHARE_EXPIRY_CHOICES, initial="never", label="Expires")
+    backend_field_names = {"expires_at": "expiry"}
+
+    def expires_at(self) -> str | None:
+        value = self.cleaned_data["expiry"]
+        return None if value == "never" else (timezone.now() + timedelta(days=int(value))).isoformat()

@@ -7,13 +7,22 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from webapp.accounts.session import signin_required
 from webapp.accounts.views import FORM_ERRORS
-from webapp.backend.errors import BackendPaymentRequired
-from webapp.reports.forms import KIND_LABELS, ReportForm
+from webapp.backend.client import BackendClient
+from webapp.backend.errors import BackendNotFound, BackendPaymentRequired
+from webapp.reports.forms import KIND_LABELS, ReportForm, ShareForm
 from webapp.worklogs.views import DOWNLOAD_HEADERS
 
 PAGE_SIZE = 25
 # A report still being written: its page polls it until it is ready or failed.
 PENDING = "pending"
+READY = "ready"
+# A shared page is for whoever holds the link: not kept by caches, not indexed, and its address
+# (which is the secret) not sent on to the sites it links to.
+SHARED_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex",
+    "Referrer-Policy": "no-referrer",
+}
 FORMAT_LABELS = {"md": "Markdown", "html": "HTML", "pdf": "PDF", "docx": "Word (DOCX)"}
 
 
@@ -115,6 +124,8 @@ def report(request, report_id: int):
     answer for a report that is ready or failed has no trigger, so the polling stops by itself."""
     found = _shown(request.backend.report(report_id=report_id))
     context = {"report": found, "is_pending": found["status"] == PENDING}
+    if found["status"] == READY:
+        context |= _share_context(request, report_id=report_id)
     if request.htmx and request.htmx.target == "report-live":
         response = render(request, "reports/report.html#live", context)
         if not context["is_pending"]:
@@ -146,4 +157,76 @@ def artifact_download(request, report_id: int, artifact_id: int):
             response[header] = answer.headers[header]
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- share links ----------------------------------------------------------------------------------
+
+
+def _share_context(
+    request, *, report_id: int, form: ShareForm | None = None, made: dict | None = None
+) -> dict:
+    shares = request.backend.report_shares(report_id=report_id)["results"]
+    context = {"share_form": form or ShareForm(), "shares": shares, "share_report_id": report_id}
+    if made:
+        # The token is answered once by the backend: the whole link is shown now and never again.
+        context["made_link"] = request.build_absolute_uri(reverse("reports:shared", args=[made["token"]]))
+    return context
+
+
+def _share_card(request, report_id: int, context: dict, *, status: int = 200, toast: str = ""):
+    if not request.htmx:
+        found = _shown(request.backend.report(report_id=report_id))
+        page = {"report": found, "is_pending": False} | context
+        return render(request, "reports/report.html", page, status=status)
+    response = render(request, "reports/report.html#share", context, status=status)
+    return trigger_client_event(response, "toast", {"text": toast}) if toast else response
+
+
+@require_POST
+@signin_required
+def share_create(request, report_id: int):
+    form = ShareForm(request.POST)
+    if not form.is_valid():
+        return _share_card(
+            request, report_id, _share_context(request, report_id=report_id, form=form), status=422
+        )
+    try:
+        made = request.backend.report_share_create(report_id=report_id, expires_at=form.expires_at())
+    except FORM_ERRORS as refusal:
+        form.add_backend_errors(refusal)
+        return _share_card(
+            request, report_id, _share_context(request, report_id=report_id, form=form), status=422
+        )
+    context = _share_context(request, report_id=report_id, made=made)
+    return _share_card(request, report_id, context, toast="Link made. Copy it now.")
+
+
+@require_POST
+@signin_required
+def share_revoke(request, report_id: int, link_id: int):
+    request.backend.report_share_revoke(report_id=report_id, link_id=link_id)
+    if not request.htmx:
+        return redirect("reports:report", report_id)
+    return _share_card(
+        request, report_id, _share_context(request, report_id=report_id), toast="Link revoked."
+    )
+
+
+@require_GET
+def shared(request, token: str):
+    """The report for whoever holds the link, signed in or not: the backend is asked without the
+    visitor's session token, and the page sets no cookie."""
+    anonymous = BackendClient(
+        request_id=request.backend.request_id, client_address=request.backend.client_address
+    )
+    try:
+        found = anonymous.shared_report(token=token)
+    except BackendNotFound:
+        response = render(request, "reports/shared.html", {"is_missing": True}, status=404)
+    else:
+        found["kind_label"] = KIND_LABELS.get(found["kind"], found["kind"])
+        response = render(request, "reports/shared.html", {"shared": found})
+    for header, value in SHARED_HEADERS.items():
+        response[header] = value
     return response

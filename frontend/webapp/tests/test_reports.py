@@ -314,6 +314,7 @@ def test_hostile_filters_are_escaped_in_the_list(backend, signed_in):
 
 def test_a_ready_report_shows_its_facts_downloads_and_bullets_linked_to_their_entries(backend, signed_in):
     backend.expect_request("/api/reports/5/", method="GET").respond_with_json(report_detail())
+    backend.expect_request("/api/reports/5/shares/", method="GET").respond_with_json(page_of([]))
 
     page = signed_in.get("/reports/5/").content.decode()
 
@@ -343,6 +344,7 @@ def test_a_pending_report_links_its_job_and_polls_itself_every_two_seconds(backe
 
 def test_the_poll_gets_the_live_part_alone_and_stops_when_the_report_is_ready(backend, signed_in):
     backend.expect_request("/api/reports/5/", method="GET").respond_with_json(report_detail())
+    backend.expect_request("/api/reports/5/shares/", method="GET").respond_with_json(page_of([]))
 
     response = signed_in.get("/reports/5/", headers={**HTMX, "HX-Target": "report-live"})
 
@@ -372,6 +374,7 @@ def test_hostile_title_and_bullets_are_escaped(backend, signed_in):
     backend.expect_request("/api/reports/5/", method="GET").respond_with_json(
         report_detail(title=HOSTILE, citations=[{"text": HOSTILE, "entries": [41]}], error=HOSTILE)
     )
+    backend.expect_request("/api/reports/5/shares/", method="GET").respond_with_json(page_of([]))
 
     page = signed_in.get("/reports/5/").content.decode()
 
@@ -393,6 +396,7 @@ def test_someone_elses_report_is_the_sites_404_page(backend, signed_in):
 def test_the_reports_pages_have_no_inline_scripts(backend, signed_in):
     backend.expect_request("/api/reports/", method="GET").respond_with_json(page_of([report_out()]))
     backend.expect_request("/api/reports/5/", method="GET").respond_with_json(report_detail())
+    backend.expect_request("/api/reports/5/shares/", method="GET").respond_with_json(page_of([]))
 
     for address in ("/reports/", "/reports/5/"):
         page = signed_in.get(address).content.decode()
@@ -461,3 +465,195 @@ def test_reports_need_signing_in(client, db, address):
 
     assert response.status_code == 302
     assert response["Location"] == "/signin/?next=" + quote(address, safe="")
+
+
+# --- share links ------------------------------------------------------------------------------------
+
+
+TOKEN = "tok_3pX9-abcdefghijklmnopqrstuvwxyz012345"
+SHARED_HTML = '<h1>Brag document</h1><ul><li>Tuned the <em>invoice</em> queries <a href="https://example.com/x">here</a></li></ul>'
+
+
+def share_out(**overrides) -> dict:
+    return {
+        "id": 3,
+        "created_at": "2026-11-26T09:00:00+00:00",
+        "expires_at": None,
+        "revoked_at": None,
+        "last_opened_at": None,
+        "open_count": 0,
+        **overrides,
+    }
+
+
+def shared_out(**overrides) -> dict:
+    return {
+        "title": "Brag document, 2026-10-01 to 2026-10-31",
+        "kind": "brag",
+        "date_from": "2026-10-01",
+        "date_to": "2026-10-31",
+        "html": SHARED_HTML,
+        **overrides,
+    }
+
+
+def test_a_ready_report_has_a_share_card_listing_its_links_with_their_openings(backend, signed_in):
+    backend.expect_request("/api/reports/5/", method="GET").respond_with_json(report_detail())
+    backend.expect_request("/api/reports/5/shares/", method="GET").respond_with_json(
+        page_of(
+            [
+                share_out(id=4, last_opened_at="2026-11-27T08:00:00+00:00", open_count=3),
+                share_out(
+                    id=3, revoked_at="2026-11-26T10:00:00+00:00", expires_at="2026-12-03T09:00:00+00:00"
+                ),
+            ]
+        )
+    )
+
+    page = signed_in.get("/reports/5/").content.decode()
+
+    assert 'id="share-card"' in page
+    assert 'action="/reports/5/shares/"' in page
+    assert '<option value="never" selected>Never</option>' in page
+    row = text_of(page.split('id="share-4"')[1].split("</tr>")[0])
+    assert ", 3 times" in row and "last" in row
+    assert 'hx-post="/reports/5/shares/4/revoke/"' in page
+    assert 'hx-post="/reports/5/shares/3/revoke/"' not in page
+    assert "Revoked" in page.split('id="share-3"')[1].split("</tr>")[0]
+    assert 'id="share-made"' not in page
+
+
+def test_a_pending_report_has_no_share_card(backend, signed_in):
+    backend.expect_request("/api/reports/5/", method="GET").respond_with_json(
+        report_detail(status="pending", artifacts=[], citations=[], finished_at=None)
+    )
+
+    page = signed_in.get("/reports/5/").content.decode()
+
+    assert 'id="share-card"' not in page
+    assert json_sent(backend, "GET", "/api/reports/5/shares/") == []
+
+
+def test_making_a_link_shows_its_full_address_once_with_copy(backend, signed_in):
+    backend.expect_request("/api/reports/5/shares/", method="POST").respond_with_json(
+        {**share_out(id=7), "token": TOKEN}, status=201
+    )
+    backend.expect_request("/api/reports/5/shares/", method="GET").respond_with_json(
+        page_of([share_out(id=7)])
+    )
+
+    response = signed_in.post("/reports/5/shares/", {"expiry": "never"}, headers=HTMX)
+
+    fragment = response.content.decode()
+    assert response.status_code == 200
+    assert f'value="http://testserver/shared/{TOKEN}/"' in fragment
+    assert 'data-copy-target="#share-made-link"' in fragment
+    assert "it is shown only once" in fragment
+    assert json_sent(backend, "POST", "/api/reports/5/shares/") == [{}]
+    # The list afterwards no longer has the token.
+    backend.expect_request("/api/reports/5/", method="GET").respond_with_json(report_detail())
+    assert TOKEN not in signed_in.get("/reports/5/").content.decode()
+
+
+def test_a_link_for_30_days_sends_its_expiry(backend, signed_in):
+    backend.expect_request("/api/reports/5/shares/", method="POST").respond_with_json(
+        {**share_out(id=7, expires_at="2026-12-26T09:00:00+00:00"), "token": TOKEN}, status=201
+    )
+    backend.expect_request("/api/reports/5/shares/", method="GET").respond_with_json(page_of([]))
+
+    signed_in.post("/reports/5/shares/", {"expiry": "30"}, headers=HTMX)
+
+    (sent,) = json_sent(backend, "POST", "/api/reports/5/shares/")
+    expires = datetime.fromisoformat(sent["expires_at"])
+    assert timedelta(days=29, hours=23) < expires - datetime.now(ZoneInfo("UTC")) <= timedelta(days=30)
+
+
+def test_a_link_the_backend_refuses_shows_its_message_in_place(backend, signed_in):
+    backend.expect_request("/api/reports/5/shares/", method="POST").respond_with_json(
+        api_error("Only a ready report can be shared."), status=400
+    )
+    backend.expect_request("/api/reports/5/shares/", method="GET").respond_with_json(page_of([]))
+
+    response = signed_in.post("/reports/5/shares/", {"expiry": "7"}, headers=HTMX)
+
+    fragment = response.content.decode()
+    assert response.status_code == 422
+    assert "Only a ready report can be shared." in fragment
+    assert 'id="share-made"' not in fragment
+    assert '<option value="7" selected>' in fragment
+
+
+def test_revoking_a_link_posts_with_csrf_and_shows_the_list_again(backend, strict_client):  # noqa: F811
+    backend.expect_request("/api/reports/5/", method="GET").respond_with_json(report_detail())
+    backend.expect_request("/api/reports/5/shares/", method="GET").respond_with_json(
+        page_of([share_out(id=4)])
+    )
+    backend.expect_request("/api/reports/5/shares/4/revoke/", method="POST").respond_with_json(
+        share_out(id=4, revoked_at="2026-11-27T09:00:00+00:00")
+    )
+    page = strict_client.get("/reports/5/").content.decode()
+    assert 'hx-confirm="Revoke this link?' in page
+    token = csrf_token_of(page)
+
+    refused = strict_client.post("/reports/5/shares/4/revoke/", headers=HTMX)
+    assert refused.status_code == 403
+    assert json_sent(backend, "POST", "/api/reports/5/shares/4/revoke/") == []
+
+    response = strict_client.post("/reports/5/shares/4/revoke/", headers={**HTMX, "X-CSRFToken": token})
+
+    assert response.status_code == 200
+    assert 'id="share-card"' not in response.content.decode()  # the card's inside, swapped in place
+    assert 'id="share-title"' in response.content.decode()
+    assert len([r for r, _ in backend.log if r.path == "/api/reports/5/shares/4/revoke/"]) == 1
+
+
+def test_the_shared_page_is_public_minimal_and_not_cached_or_indexed(backend, client, db):
+    backend.expect_request(f"/api/shared/reports/{TOKEN}/", method="GET").respond_with_json(shared_out())
+
+    response = client.get(f"/shared/{TOKEN}/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert SHARED_HTML in page
+    assert "Brag document, 2026-10-01 to 2026-10-31" in text_of(page)
+    assert "sidebar" not in page and "<script" not in page and "<form" not in page
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Robots-Tag"] == "noindex"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response.cookies == {} or not any(response.cookies.values())
+    (asked,) = [request for request, _ in backend.log]
+    assert "X-Session-Token" not in asked.headers
+
+
+def test_the_shared_page_does_not_send_a_signed_in_visitors_token(backend, signed_in):
+    backend.expect_request(f"/api/shared/reports/{TOKEN}/", method="GET").respond_with_json(shared_out())
+
+    response = signed_in.get(f"/shared/{TOKEN}/")
+
+    assert response.status_code == 200
+    (asked,) = [request for request, _ in backend.log]
+    assert "X-Session-Token" not in asked.headers
+
+
+def test_an_unknown_revoked_or_expired_link_is_a_404_page(backend, client, db):
+    backend.expect_request("/api/shared/reports/nope/", method="GET").respond_with_json(
+        api_error("Not found."), status=404
+    )
+
+    response = client.get("/shared/nope/")
+
+    assert response.status_code == 404
+    assert "This link does not work" in response.content.decode()
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_a_hostile_shared_title_is_escaped(backend, client, db):
+    backend.expect_request(f"/api/shared/reports/{TOKEN}/", method="GET").respond_with_json(
+        shared_out(title=HOSTILE)
+    )
+
+    page = client.get(f"/shared/{TOKEN}/").content.decode()
+
+    assert HOSTILE not in page
+    assert ESCAPED_HOSTILE in page
