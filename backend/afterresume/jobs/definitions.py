@@ -32,6 +32,12 @@ class StepContext:
         return JobStep.objects.get(job=self.job, name=name).result
 
 
+def chunk_of(ids: list[int], number: int, chunks: int) -> list[int]:
+    """The `number`-th of `chunks` nearly equal consecutive slices of `ids` (a group's share)."""
+    size = -(-len(ids) // chunks)
+    return ids[number * size : (number + 1) * size]
+
+
 def job_reference(job_id: int) -> str:
     """How a job is named on its hold and usage events (billing knows no jobs)."""
     return f"job:{job_id}"

@@ -5,7 +5,9 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
+from afterresume.billing.pricing.rates import price_usage
 from afterresume.billing.pricing.usage import usage_record
 from afterresume.llm import local, remote
 from afterresume.llm.tokens import count_tokens
@@ -76,3 +78,23 @@ def complete(
         "LLM call for %s: %s, %d tokens in, %d out, %d ms", purpose, model, tokens_in, tokens_out, duration_ms
     )
     return Completion(text, tokens_in, tokens_out, model, duration_ms, counted_locally)
+
+
+def model_in_use() -> str:
+    """The model calls go to (and are priced under): LLM_MODEL with `openai`, "local" otherwise."""
+    return settings.LLM_MODEL if settings.LLM_PROVIDER == "openai" else local.MODEL
+
+
+def estimate(*, tenant, calls: list[tuple[str, str]], max_tokens: int) -> int:
+    """What `calls` (each an instruction and a text, asked with `max_tokens`) would cost at most,
+    with the pricing function the charge uses (the rate card in force, the model in use): the
+    plain token count of what is sent, the whole budget for what comes back. 0 for no calls."""
+    if not calls:
+        return 0
+    tokens_in = sum(count_tokens(instructions) + count_tokens(text) for instructions, text in calls)
+    return price_usage(
+        plan=tenant.plan,
+        model=model_in_use(),
+        quantities={"tokens_in": tokens_in, "tokens_out": len(calls) * max_tokens},
+        at=timezone.now(),
+    )

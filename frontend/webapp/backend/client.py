@@ -1,11 +1,12 @@
 import logging
 import threading
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from django.conf import settings
 
+from webapp.backend.billing_calls import BillingCalls
 from webapp.backend.errors import (
     STATUS_TO_ERROR,
     BackendAuthenticationRequired,
@@ -13,6 +14,8 @@ from webapp.backend.errors import (
     BackendUnavailable,
     BackendValidationError,
 )
+from webapp.backend.params import present
+from webapp.backend.work_calls import WorkCalls
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +47,7 @@ def reset_pool() -> None:
         _pool = None
 
 
-class BackendClient:
+class BackendClient(WorkCalls, BillingCalls):
     """The backend as seen by one browser request: carries that request's id, the user's
     backend token (from the server-side session) and the client's address."""
 
@@ -204,7 +207,7 @@ class BackendClient:
     def worklogs(self, *, cursor: str = "", page_size: int = 25, **filters) -> dict:
         """A page of the person's entries: `results`, and `next_cursor` to pass as `cursor` for the
         next page ("" on the last one)."""
-        answer = self.get("/api/worklogs/", params=_present(cursor=cursor, page_size=page_size, **filters))
+        answer = self.get("/api/worklogs/", params=present(cursor=cursor, page_size=page_size, **filters))
         return {"results": answer["results"], "next_cursor": _cursor_of(answer.get("next"))}
 
     def worklog(self, *, worklog_id: int) -> dict:
@@ -259,212 +262,9 @@ class BackendClient:
             raise self._error_for(response)
         return response
 
-    # --- jobs -------------------------------------------------------------------------------------
-    def job_estimate(self, *, kind: str, params: dict) -> dict:
-        """What the job would hold from the reserve; nothing is recorded."""
-        return self.post("/api/jobs/estimate/", json={"kind": kind, "params": params})
-
-    def job_start(self, *, kind: str, params: dict) -> dict:
-        """The queued job (202). Raises BackendPaymentRequired when the reserve cannot cover it."""
-        return self.post("/api/jobs/", json={"kind": kind, "params": params})
-
-    def jobs(self, *, status: str = "", kind: str = "", page: int = 1, page_size: int = 25) -> dict:
-        return self.get(
-            "/api/jobs/", params=_present(status=status, kind=kind, page=page, page_size=page_size)
-        )
-
-    def job(self, *, job_id: int) -> dict:
-        return self.get(f"/api/jobs/{int(job_id)}/")
-
-    def job_events(self, *, job_id: int, page: int = 1, page_size: int = 100) -> dict:
-        return self.get(f"/api/jobs/{int(job_id)}/events/", params={"page": page, "page_size": page_size})
-
-    def job_cancel(self, *, job_id: int) -> dict:
-        return self.post(f"/api/jobs/{int(job_id)}/cancel/")
-
-    def job_retry(self, *, job_id: int) -> dict:
-        """The new job (202)."""
-        return self.post(f"/api/jobs/{int(job_id)}/retry/")
-
-    def job_proposal_accept(self, *, job_id: int) -> dict:
-        return self.post(f"/api/jobs/{int(job_id)}/proposal/accept/")
-
-    def job_proposal_reject(self, *, job_id: int) -> dict:
-        return self.post(f"/api/jobs/{int(job_id)}/proposal/reject/")
-
-    # --- skills ---------------------------------------------------------------------------------
-    def skills(
-        self, *, ordering: str = "", include_hidden: bool = False, page: int = 1, page_size: int = 25
-    ) -> dict:
-        return self.get(
-            "/api/skills/",
-            params=_present(
-                ordering=ordering,
-                include_hidden="true" if include_hidden else "",
-                page=page,
-                page_size=page_size,
-            ),
-        )
-
-    def skill(self, *, skill_id: int) -> dict:
-        return self.get(f"/api/skills/{int(skill_id)}/")
-
-    def skill_create(self, *, name: str) -> dict:
-        """The new skill. A name already taken (as a name or an alias) is a 400 that says to merge."""
-        return self.post("/api/skills/", json={"name": name})
-
-    def skill_update(self, *, skill_id: int, **changes) -> dict:
-        """`name` (the old one stays an alias) and/or `is_hidden`."""
-        return self.patch(f"/api/skills/{int(skill_id)}/", json=changes)
-
-    def skill_delete(self, *, skill_id: int) -> None:
-        self.delete(f"/api/skills/{int(skill_id)}/")
-
-    def skill_merge(self, *, skill_id: int, into: int) -> dict:
-        """The skill merged into, with this one's names as aliases."""
-        return self.post(f"/api/skills/{int(skill_id)}/merge/", json={"into": int(into)})
-
-    def skill_entries(self, *, skill_id: int, page: int = 1, page_size: int = 25) -> dict:
-        return self.get(
-            f"/api/skills/{int(skill_id)}/entries/", params={"page": page, "page_size": page_size}
-        )
-
-    def skill_link(self, *, skill_id: int, worklog_id: int) -> dict:
-        return self.post(f"/api/skills/{int(skill_id)}/entries/", json={"worklog_id": int(worklog_id)})
-
-    def skill_unlink(self, *, skill_id: int, worklog_id: int) -> None:
-        self.delete(f"/api/skills/{int(skill_id)}/entries/{int(worklog_id)}/")
-
-    # --- reports --------------------------------------------------------------------------------
-    def report_estimate(self, **fields) -> dict:
-        """The entries a report would cite and what it would hold from the reserve; nothing is
-        recorded. `fields`: kind, date_from, date_to and the optional employer, project, tag."""
-        return self.post("/api/reports/estimate/", json=_present(**fields))
-
-    def report_create(self, **fields) -> dict:
-        """The pending report with its `job_id` (202). Raises BackendPaymentRequired when the
-        reserve cannot cover it."""
-        return self.post("/api/reports/", json=_present(**fields))
-
-    def reports(self, *, page: int = 1, page_size: int = 25) -> dict:
-        return self.get("/api/reports/", params={"page": page, "page_size": page_size})
-
-    def report(self, *, report_id: int) -> dict:
-        """The report with its `markdown` and `citations`."""
-        return self.get(f"/api/reports/{int(report_id)}/")
-
-    def report_artifact_download(self, *, report_id: int, artifact_id: int) -> httpx.Response:
-        """As evidence_download: a redirect to a presigned URL, or the file as a stream. The caller
-        must close it."""
-        return self._stream(f"/api/reports/{int(report_id)}/artifacts/{int(artifact_id)}/download/")
-
-    def report_shares(self, *, report_id: int, page: int = 1, page_size: int = 100) -> dict:
-        return self.get(
-            f"/api/reports/{int(report_id)}/shares/", params={"page": page, "page_size": page_size}
-        )
-
-    def report_share_create(self, *, report_id: int, expires_at: str | None = None) -> dict:
-        """The new link with its `token`, answered this once. Raises BackendValidationError when the
-        report is not ready or the expiry is past."""
-        return self.post(f"/api/reports/{int(report_id)}/shares/", json=_present(expires_at=expires_at))
-
-    def report_share_revoke(self, *, report_id: int, link_id: int) -> dict:
-        return self.post(f"/api/reports/{int(report_id)}/shares/{int(link_id)}/revoke/")
-
-    def shared_report(self, *, token: str) -> dict:
-        """A shared report for anyone holding its token; raises BackendNotFound when the token is
-        unknown, revoked or expired."""
-        return self.get(f"/api/shared/reports/{quote(token, safe='')}/")
-
-    # --- the reserve ---------------------------------------------------------------------------
-    def status_bar(self) -> dict:
-        return self.get("/api/status/bar/")
-
-    def reserve_balance(self) -> dict:
-        return self.get("/api/billing/reserve/balance/")
-
-    def reserve_ledger(
-        self, *, kind: str = "", page: int = 1, date_from: str = "", date_to: str = ""
-    ) -> dict:
-        return self.get(
-            "/api/billing/reserve/ledger/",
-            params=_present(kind=kind, page=page, date_from=date_from, date_to=date_to),
-        )
-
-    def topup_options(self) -> dict:
-        return self.get("/api/billing/topup/options/")
-
-    def topup_session(self, *, amount_dollars: str, save_card: bool = False) -> dict:
-        return self.post(
-            "/api/billing/topup/session/", json={"amount_dollars": amount_dollars, "save_card": save_card}
-        )
-
-    def portal_session(self) -> dict:
-        return self.post("/api/billing/portal/session/")
-
-    def billing_profile(self) -> dict:
-        return self.get("/api/billing/profile/")
-
-    def billing_profile_update(self, **changes) -> dict:
-        return self.patch("/api/billing/profile/", json=changes)
-
-    def admin_reserve_summary(self) -> dict:
-        return self.get("/api/billing/admin/reserve/summary/")
-
-    def admin_stripe_events(self) -> dict:
-        """Stripe webhook events not applied (yet): waiting, failed, refused, unfinished."""
-        return self.get("/api/billing/admin/stripe-events/")
-
-    def admin_stripe_event_retry(self, *, event_id: str) -> dict:
-        return self.post(f"/api/billing/admin/stripe-events/{quote(event_id, safe='')}/retry/")
-
-    def admin_tenant_ledger(self, *, tenant_id: int, page: int = 1) -> dict:
-        return self.get(
-            "/api/billing/admin/reserve/ledger/", params={"tenant_id": int(tenant_id), "page": page}
-        )
-
-    def admin_tenant_balance_micros(self, *, tenant_id: int) -> int:
-        """A workspace's balance: what its newest ledger movement left it with (0 before the first)."""
-        newest = self.get(
-            "/api/billing/admin/reserve/ledger/", params={"tenant_id": int(tenant_id), "page_size": 1}
-        )["results"]
-        return newest[0]["balance_after_micros"] if newest else 0
-
-    def admin_reconciliation(self) -> dict:
-        return self.get("/api/billing/admin/reconciliation/")
-
-    def admin_reserve_adjust(
-        self, *, tenant_id: int, amount_dollars: str, reason: str, idempotency_key: str
-    ) -> dict:
-        return self.post(
-            "/api/billing/admin/reserve/adjust/",
-            json={
-                "tenant_id": tenant_id,
-                "amount_dollars": amount_dollars,
-                "reason": reason,
-                "idempotency_key": idempotency_key,
-            },
-        )
-
-    def admin_rate_cards(self) -> list[dict]:
-        return self.get("/api/billing/admin/rate-cards/")["versions"]
-
-    def admin_rate_card_create(self, **version) -> dict:
-        return self.post("/api/billing/admin/rate-cards/", json=version)
-
-    def admin_usage_costs(self, *, date_from, date_to, tenant_id: int | None = None) -> dict:
-        params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
-        if tenant_id is not None:
-            params["tenant"] = tenant_id
-        return self.get("/api/billing/admin/usage/costs/", params=params)
-
-    def admin_ledger_export(self) -> httpx.Response:
-        """The CSV as an unread stream; the caller must close it."""
-        return self._stream("/api/billing/admin/ledger/export.csv")
-
     # --- operators --------------------------------------------------------------------------------
     def admin_passkeys(self, *, status: str = "", search: str = "", page: int = 1) -> dict:
-        return self.get("/api/admin/passkeys/", params=_present(status=status, search=search, page=page))
+        return self.get("/api/admin/passkeys/", params=present(status=status, search=search, page=page))
 
     def admin_passkey(self, *, passkey_id: int) -> dict:
         return self.get(f"/api/admin/passkeys/{int(passkey_id)}/")
@@ -496,19 +296,19 @@ class BackendClient:
         return self.get("/api/admin/tenants/")
 
     def admin_users(self, *, search: str = "", page: int = 1) -> dict:
-        return self.get("/api/admin/users/", params=_present(search=search, page=page))
+        return self.get("/api/admin/users/", params=present(search=search, page=page))
 
     def admin_user_update(self, *, user_id: int, **changes: bool) -> dict:
         return self.patch(f"/api/admin/users/{int(user_id)}/", json=changes)
 
     def admin_audit(self, **filters) -> dict:
-        return self.get("/api/admin/audit/", params=_present(**filters))
+        return self.get("/api/admin/audit/", params=present(**filters))
 
     def admin_jobs(
         self, *, status: str = "", kind: str = "", tenant_id: int | None = None, page: int = 1
     ) -> dict:
         return self.get(
-            "/api/admin/jobs/", params=_present(status=status, kind=kind, tenant_id=tenant_id, page=page)
+            "/api/admin/jobs/", params=present(status=status, kind=kind, tenant_id=tenant_id, page=page)
         )
 
 
@@ -520,10 +320,6 @@ _DEFAULT_MESSAGES = {
     404: "Not found.",
     429: "Too many attempts. Please wait a while and try again.",
 }
-
-
-def _present(**params) -> dict:
-    return {name: value for name, value in params.items() if value not in ("", None)}
 
 
 def _cursor_of(url: str | None) -> str:

@@ -110,14 +110,21 @@ def _refused(request, job_id: int, **notice):
     return render(request, "jobs/job.html#live", context)
 
 
+def _job_action(request, job_id: int, call, done: str):
+    """One of the job page's buttons: the backend's answer, or why it refused (409) in place."""
+    try:
+        job = call(job_id=job_id)
+    except BackendConflict as conflict:
+        return _refused(request, job_id, conflict=conflict.message)
+    return _after_action(request, job, done)
+
+
 @require_POST
 @signin_required
 def job_cancel(request, job_id: int):
-    try:
-        job = request.backend.job_cancel(job_id=job_id)
-    except BackendConflict as conflict:
-        return _refused(request, job_id, conflict=conflict.message)
-    return _after_action(request, job, "Job canceled: only what it used is charged.")
+    return _job_action(
+        request, job_id, request.backend.job_cancel, "Job canceled: only what it used is charged."
+    )
 
 
 @require_POST
@@ -128,7 +135,7 @@ def job_retry(request, job_id: int):
     except BackendConflict as conflict:
         return _refused(request, job_id, conflict=conflict.message)
     except BackendPaymentRequired as refusal:
-        # The backend's sentence names the amount to top up (its 402 `extra` is not in the schema).
+        # The backend's sentence names the amount to top up.
         return _refused(request, job_id, payment=refusal.message)
     messages.success(request, "Started again as a new job.")
     target = reverse("jobs:job", args=[new_job["id"]])
@@ -138,18 +145,14 @@ def job_retry(request, job_id: int):
 @require_POST
 @signin_required
 def proposal_accept(request, job_id: int):
-    try:
-        job = request.backend.job_proposal_accept(job_id=job_id)
-    except BackendConflict as conflict:
-        return _refused(request, job_id, conflict=conflict.message)
-    return _after_action(request, job, "Accepted: the entry has the new text.")
+    return _job_action(
+        request, job_id, request.backend.job_proposal_accept, "Accepted: the entry has the new text."
+    )
 
 
 @require_POST
 @signin_required
 def proposal_reject(request, job_id: int):
-    try:
-        job = request.backend.job_proposal_reject(job_id=job_id)
-    except BackendConflict as conflict:
-        return _refused(request, job_id, conflict=conflict.message)
-    return _after_action(request, job, "Rejected: the entry is unchanged.")
+    return _job_action(
+        request, job_id, request.backend.job_proposal_reject, "Rejected: the entry is unchanged."
+    )

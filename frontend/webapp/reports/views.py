@@ -1,4 +1,3 @@
-from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -8,9 +7,9 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from webapp.accounts.session import signin_required
 from webapp.accounts.views import FORM_ERRORS
 from webapp.backend.client import BackendClient
+from webapp.backend.downloads import passed_on
 from webapp.backend.errors import BackendNotFound, BackendPaymentRequired
 from webapp.reports.forms import KIND_LABELS, ReportForm, ShareForm
-from webapp.worklogs.views import DOWNLOAD_HEADERS
 
 PAGE_SIZE = 25
 # A report still being written: its page polls it until it is ready or failed.
@@ -140,24 +139,7 @@ def report(request, report_id: int):
 def artifact_download(request, report_id: int, artifact_id: int):
     """As evidence downloads: the backend checks the permission; a presigned S3 link is passed on as
     a redirect, a file from local storage is streamed through with the backend's safe headers."""
-    answer = request.backend.report_artifact_download(report_id=report_id, artifact_id=artifact_id)
-    if answer.is_redirect:
-        answer.close()
-        return HttpResponseRedirect(answer.headers["Location"])
-
-    def body():
-        try:
-            yield from answer.iter_bytes()
-        finally:
-            answer.close()
-
-    response = StreamingHttpResponse(body())
-    for header in DOWNLOAD_HEADERS:
-        if header in answer.headers:
-            response[header] = answer.headers[header]
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return passed_on(request.backend.report_artifact_download(report_id=report_id, artifact_id=artifact_id))
 
 
 # --- share links ----------------------------------------------------------------------------------

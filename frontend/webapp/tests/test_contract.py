@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from webapp.backend import client
+from webapp.backend import billing_calls, client, work_calls
 from webapp.tests import contract
 
 TRANSPORT = {"get": "GET", "post": "POST", "patch": "PATCH", "delete": "DELETE", "_stream": "GET"}
@@ -89,9 +89,13 @@ def client_calls(source: str) -> list[Call]:
     return calls
 
 
+# The client and the parts it is made of (one per area of the API).
+CLIENT_MODULES = (client, work_calls, billing_calls)
+
+
 @pytest.fixture(scope="module")
 def calls() -> list[Call]:
-    return client_calls(Path(client.__file__).read_text())
+    return [call for module in CLIENT_MODULES for call in client_calls(Path(module.__file__).read_text())]
 
 
 def _allauth_operations() -> set[tuple[str, str]]:
@@ -113,7 +117,8 @@ def test_the_client_calls_are_read_from_its_source(calls):
     assert ("GET", "/api/worklogs/{}/evidence/{}/download/") in found  # _stream
     assert ("POST", "/api/worklogs/{}/evidence/") in found  # request("POST", …)
     assert ("POST", "/_allauth/app/v1/auth/login") in found  # f"{ALLAUTH}/…"
-    assert ("POST", "/api/billing/admin/stripe-events/{}/retry/") in found
+    assert ("POST", "/api/billing/admin/stripe-events/{}/retry/") in found  # billing_calls.py
+    assert ("POST", "/api/jobs/{}/proposal/accept/") in found  # work_calls.py
 
 
 def test_every_path_and_method_the_client_calls_is_in_the_committed_schema(calls):

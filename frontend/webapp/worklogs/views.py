@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,13 +15,13 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from webapp.accounts.session import signin_required
 from webapp.accounts.views import FORM_ERRORS
+from webapp.backend.downloads import passed_on
 from webapp.backend.errors import BackendPaymentRequired
 from webapp.worklogs.entries import TimelineShown, days_of
 from webapp.worklogs.forms import EvidenceForm, TimelineFilterForm, WorkLogForm
 
 # The modal sits on every page, next to other forms with the same fields: its own element ids.
 QUICK_ADD_IDS = "quick_%s"
-DOWNLOAD_HEADERS = ("Content-Type", "Content-Disposition", "Content-Length", "X-Content-Type-Options")
 
 
 def _timeline_page(request, filters: dict, cursor: str = "", continues_day: str = "") -> dict:
@@ -301,21 +301,4 @@ def evidence_delete(request, worklog_id: int, evidence_id: int):
 def evidence_download(request, worklog_id: int, evidence_id: int):
     """The backend checks the permission; a presigned S3 link is passed on as a redirect, a file
     from local storage is streamed through with the backend's safe headers."""
-    answer = request.backend.evidence_download(worklog_id=worklog_id, evidence_id=evidence_id)
-    if answer.is_redirect:
-        answer.close()
-        return HttpResponseRedirect(answer.headers["Location"])
-
-    def body():
-        try:
-            yield from answer.iter_bytes()
-        finally:
-            answer.close()
-
-    response = StreamingHttpResponse(body())
-    for header in DOWNLOAD_HEADERS:
-        if header in answer.headers:
-            response[header] = answer.headers[header]
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return passed_on(request.backend.evidence_download(worklog_id=worklog_id, evidence_id=evidence_id))

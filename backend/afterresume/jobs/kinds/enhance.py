@@ -8,13 +8,12 @@ budgets with the rate card in force: the charge can only be lower (the local pro
 within its budget; a remote server's own token count may differ, which the capture records as an
 overrun)."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from afterresume import llm
 from afterresume.accounts.models import User
-from afterresume.billing.pricing.rates import price_usage
 from afterresume.core.exceptions import DomainError
 from afterresume.jobs.dag import QUEUE_DEFAULT, QUEUE_LLM, Chord, Group, Step
 from afterresume.jobs.definitions import JobDefinition, StepContext
@@ -22,7 +21,6 @@ from afterresume.jobs.models import Job, JobKind
 from afterresume.jobs.services import job_result_set
 from afterresume.llm import complete
 from afterresume.llm.local import IMPACT, SKILLS
-from afterresume.llm.local import MODEL as LOCAL_MODEL
 from afterresume.llm.tokens import count_tokens
 from afterresume.tenants.models import Tenant
 from afterresume.worklogs.models import WorkLog
@@ -69,25 +67,11 @@ def clean_params(tenant: Tenant, author: User, params: dict) -> dict:
     return {"worklog_id": worklog_id}
 
 
-def _model() -> str:
-    return settings.LLM_MODEL if settings.LLM_PROVIDER == "openai" else LOCAL_MODEL
-
-
-def _price(tenant: Tenant, messages: list[dict], budget: int) -> int:
-    tokens_in = sum(count_tokens(message["content"]) for message in messages)
-    return price_usage(
-        plan=tenant.plan,
-        model=_model(),
-        quantities={"tokens_in": tokens_in, "tokens_out": budget},
-        at=timezone.now(),
-    )
-
-
 def estimate(tenant: Tenant, author: User, params: dict) -> int:
     content = _entry(tenant, author, params["worklog_id"]).content
-    return _price(tenant, _messages(REWRITE_INSTRUCTIONS, content), rewrite_budget(content)) + _price(
-        tenant, _messages(SKILLS_INSTRUCTIONS, content), SKILLS_BUDGET
-    )
+    return llm.estimate(
+        tenant=tenant, calls=[(REWRITE_INSTRUCTIONS, content)], max_tokens=rewrite_budget(content)
+    ) + llm.estimate(tenant=tenant, calls=[(SKILLS_INSTRUCTIONS, content)], max_tokens=SKILLS_BUDGET)
 
 
 def _job_entry(context: StepContext) -> WorkLog:

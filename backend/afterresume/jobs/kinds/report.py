@@ -11,17 +11,14 @@ entry does not state."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from afterresume import llm
 from afterresume.accounts.models import User
-from afterresume.billing.pricing.rates import price_usage
 from afterresume.jobs.dag import QUEUE_DEFAULT, QUEUE_LLM, Chain, Chord, Group, Step
-from afterresume.jobs.definitions import JobDefinition, StepContext
+from afterresume.jobs.definitions import JobDefinition, StepContext, chunk_of
 from afterresume.jobs.models import Job, JobKind
 from afterresume.llm import complete
-from afterresume.llm.local import MODEL as LOCAL_MODEL
 from afterresume.llm.local import SUMMARY
-from afterresume.llm.tokens import count_tokens
 from afterresume.reports.compose import Bullet, compose, to_html
 from afterresume.reports.models import Report
 from afterresume.reports.selectors import report_entries
@@ -59,19 +56,9 @@ def estimate(tenant: Tenant, author: User, params: dict) -> int:
 
 def report_estimate(*, report: Report) -> int:
     """What writing `report` (saved or not yet) would hold: one call per entry at its budget."""
-    tenant = report.tenant
-    instructions = count_tokens(BULLET_INSTRUCTIONS)
-    contents = list(report_entries(report=report).values_list("content", flat=True))
-    if not contents:
-        return 0
-    model = settings.LLM_MODEL if settings.LLM_PROVIDER == "openai" else LOCAL_MODEL
-    tokens_in = sum(instructions + count_tokens(content) for content in contents)
-    return price_usage(
-        plan=tenant.plan,
-        model=model,
-        quantities={"tokens_in": tokens_in, "tokens_out": len(contents) * BULLET_BUDGET},
-        at=timezone.now(),
-    )
+    contents = report_entries(report=report).values_list("content", flat=True)
+    calls = [(BULLET_INSTRUCTIONS, content) for content in contents]
+    return llm.estimate(tenant=report.tenant, calls=calls, max_tokens=BULLET_BUDGET)
 
 
 def _job_report(context: StepContext) -> Report:
@@ -84,9 +71,7 @@ def select(context: StepContext) -> dict:
 
 def summarize(context: StepContext) -> dict:
     number = int(context.step.name.rsplit(".", 1)[1])
-    ids = context.result_of("select")["entry_ids"]
-    size = -(-len(ids) // CHUNKS)
-    mine = ids[number * size : (number + 1) * size]
+    mine = chunk_of(context.result_of("select")["entry_ids"], number, CHUNKS)
     bullets = {}
     for entry in report_entries(report=_job_report(context)).filter(pk__in=mine):
         answer = complete(

@@ -9,21 +9,18 @@ estimate prices one call per selected entry at its token budget with the rate ca
 
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from afterresume import llm
 from afterresume.accounts.models import User
-from afterresume.billing.pricing.rates import price_usage
 from afterresume.jobs.dag import QUEUE_DEFAULT, QUEUE_LLM, Chain, Chord, Group, Step
-from afterresume.jobs.definitions import JobDefinition, StepContext
+from afterresume.jobs.definitions import JobDefinition, StepContext, chunk_of
 from afterresume.jobs.kinds.enhance import SKILLS_BUDGET, SKILLS_INSTRUCTIONS, parse_skills
 from afterresume.jobs.models import JobKind
 from afterresume.jobs.services import job_result_set
 from afterresume.llm import complete
-from afterresume.llm.local import MODEL as LOCAL_MODEL
 from afterresume.llm.local import SKILLS
-from afterresume.llm.tokens import count_tokens
 from afterresume.skills.selectors import entries_to_extract, extraction_through
 from afterresume.skills.services import skills_record_extraction
 from afterresume.tenants.models import Tenant
@@ -57,23 +54,9 @@ def _selected(job) -> list:
 
 def estimate(tenant: Tenant, author: User, params: dict) -> int:
     since, through = _window(params)
-    model = settings.LLM_MODEL if settings.LLM_PROVIDER == "openai" else LOCAL_MODEL
-    tokens_in = 0
-    calls = 0
-    instructions = count_tokens(SKILLS_INSTRUCTIONS)
-    for content in entries_to_extract(tenant=tenant, author=author, since=since, through=through).values_list(
-        "content", flat=True
-    ):
-        tokens_in += instructions + count_tokens(content)
-        calls += 1
-    if not calls:
-        return 0
-    return price_usage(
-        plan=tenant.plan,
-        model=model,
-        quantities={"tokens_in": tokens_in, "tokens_out": calls * SKILLS_BUDGET},
-        at=timezone.now(),
-    )
+    entries = entries_to_extract(tenant=tenant, author=author, since=since, through=through)
+    calls = [(SKILLS_INSTRUCTIONS, content) for content in entries.values_list("content", flat=True)]
+    return llm.estimate(tenant=tenant, calls=calls, max_tokens=SKILLS_BUDGET)
 
 
 def select(context: StepContext) -> dict:
@@ -82,9 +65,7 @@ def select(context: StepContext) -> dict:
 
 def chunk(context: StepContext) -> dict:
     number = int(context.step.name.rsplit(".", 1)[1])
-    ids = context.result_of("select")["entry_ids"]
-    size = -(-len(ids) // CHUNKS)
-    mine = set(ids[number * size : (number + 1) * size])
+    mine = set(chunk_of(context.result_of("select")["entry_ids"], number, CHUNKS))
     found = {}
     for entry in _selected(context.job):
         if entry.pk not in mine:

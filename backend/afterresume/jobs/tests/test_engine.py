@@ -41,13 +41,13 @@ def start_enhance(client, entry):
 def wait_for_end(job_id: int, timeout: float = 30) -> Job:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        job = Job.objects.get(pk=job_id)
-        finish = JobStep.objects.filter(job=job, name="finish").first()
+        finish = JobStep.objects.filter(job_id=job_id, name="finish").first()
         if finish is not None and finish.status in ("succeeded", "failed", "skipped"):
-            return job
+            return Job.objects.get(pk=job_id)  # read after the finish step: never an older state
         time.sleep(0.1)
     steps = list(JobStep.objects.filter(job_id=job_id).values_list("name", "status"))
-    raise AssertionError(f"job {job_id} did not end within {timeout} s: {job.status}, steps {steps}")
+    status = Job.objects.get(pk=job_id).status
+    raise AssertionError(f"job {job_id} did not end within {timeout} s: {status}, steps {steps}")
 
 
 def priced(owner, events) -> int:
