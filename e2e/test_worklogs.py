@@ -121,6 +121,45 @@ def test_saving_on_a_filtered_timeline_shows_the_entry_only_if_it_matches_the_fi
     expect(page).to_have_url(re.compile(r"/timeline/\?tag=release$"))
 
 
+def test_a_save_answered_while_the_filtered_timeline_is_being_replaced_still_reloads_it(
+    system, member_page: Page
+):
+    # given a filtered timeline whose reload after a first save is held back by the network until
+    # the second save's answer is in, then both answers arrive back to back: the second save's
+    # event lands while the reloaded entries are still being put in place
+    page = member_page
+    page.goto(system.frontend_url + "/timeline/?tag=release")
+    expect(page.locator("#timeline-empty")).to_be_visible()
+    held: list = []
+    reloads: list = []
+
+    def hold_the_first_reload(route):
+        reloads.append(route.request.url)
+        if len(reloads) == 1 and route.request.headers.get("hx-request"):
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    def release_both_at_once(route):
+        if held and route.request.method == "POST":
+            answer = route.fetch()
+            first, first_answer = held.pop()
+            first.fulfill(response=first_answer)
+            route.fulfill(response=answer)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/timeline/\?tag=release$"), hold_the_first_reload)
+    add_entry(page, "Tidied the backlog", "planning", shown=False)
+    expect(page.locator("#toast-area")).to_contain_text("Entry saved.")
+    page.route(re.compile(r"/entries/new/$"), release_both_at_once)
+
+    # when a matching entry is saved, then the timeline reloads once more and lists it
+    add_entry(page, "Cut the 2.4 release", "release")
+    assert not held
+    assert len(reloads) == 2
+
+
 def test_a_refused_entry_keeps_what_was_typed_inside_the_modal(system, member_page: Page):
     page = member_page
     open_quick_add(page)

@@ -755,7 +755,7 @@ def test_filtering_with_htmx_answers_only_the_entries_partial(backend, signed_in
     page = response.content.decode()
     assert page.lstrip().startswith(
         '<div id="timeline-entries" class="timeline" aria-live="polite" hx-get="/timeline/?tag=python" '
-        'hx-trigger="worklog-saved from:body" hx-swap="outerHTML" hx-sync="this:replace">'
+        'hx-trigger="worklog-saved from:body" hx-swap="outerHTML settle:0ms" hx-sync="this:replace">'
     )
     assert "<html" not in page
     assert 'id="timeline-filters"' not in page
@@ -778,7 +778,7 @@ def test_a_filtered_timelines_entries_reload_themselves_with_their_filters_when_
             'hx-get="/timeline/?search=x&amp;tag=y&amp;source=manual" '
             # a second save while the first reload is on its way replaces it: a reload queued on an
             # element the first one's answer swapped out would land nowhere
-            'hx-trigger="worklog-saved from:body" hx-swap="outerHTML" hx-sync="this:replace">'
+            'hx-trigger="worklog-saved from:body" hx-swap="outerHTML settle:0ms" hx-sync="this:replace">'
         )
         == 1
     )
@@ -1304,7 +1304,7 @@ def test_the_dashboards_summary_reloads_itself_when_an_entry_is_saved(backend, s
 
     assert (
         page.count(
-            '<div id="worklog-summary" hx-get="/" hx-trigger="worklog-saved from:body" hx-swap="outerHTML" hx-sync="this:replace">'
+            '<div id="worklog-summary" hx-get="/" hx-trigger="worklog-saved from:body" hx-swap="outerHTML settle:0ms" hx-sync="this:replace">'
         )
         == 1
     )
@@ -1320,7 +1320,7 @@ def test_the_dashboards_summary_reload_answers_the_fresh_counters_and_entries_al
     assert response.status_code == 200
     page = response.content.decode()
     assert page.lstrip().startswith(
-        '<div id="worklog-summary" hx-get="/" hx-trigger="worklog-saved from:body" hx-swap="outerHTML" hx-sync="this:replace">'
+        '<div id="worklog-summary" hx-get="/" hx-trigger="worklog-saved from:body" hx-swap="outerHTML settle:0ms" hx-sync="this:replace">'
     )
     assert "<html" not in page
     assert '<p class="kpi-value" id="kpi-week">5</p>' in page
