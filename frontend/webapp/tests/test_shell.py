@@ -1,6 +1,7 @@
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 from werkzeug import Response
@@ -283,3 +284,16 @@ def test_a_balance_below_zero_reads_minus_dollars_and_is_red_in_the_status_bar(b
 
     assert "-$5.00" in fragment and "$-5.00" not in fragment
     assert "text-danger" in fragment
+
+
+def test_no_template_comment_spans_lines_where_django_would_print_it():
+    # Django's {# #} comment ends at the line's end: a longer one is shown to the user as text
+    templates = sorted((Path(__file__).resolve().parents[1]).rglob("templates/**/*.html"))
+    assert templates
+    open_comments = [
+        f"{path.name}:{number}"
+        for path in templates
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert open_comments == []
