@@ -12,6 +12,7 @@ from webapp.worklogs.entries import days_of
 CHECK_LABELS = {"database": "Database", "cache": "Cache", "broker": "Job queue"}
 RECENT_ENTRIES = 5
 RECENT_JOBS = 5
+TOP_SKILLS = 5
 
 
 @require_GET
@@ -40,6 +41,7 @@ def home(request):
     if report is not None:
         context.update(_worklog_summary(request))
         context.update(_recent_jobs(request))
+        context.update(_top_skills(request))
     return render(request, "dashboard/home.html", context)
 
 
@@ -47,6 +49,14 @@ def _recent_jobs(request) -> dict:
     """My newest jobs; a failing jobs list leaves the card as "—", not the page an error."""
     with contextlib.suppress(BackendError):
         return {"recent_jobs": request.backend.jobs(page_size=RECENT_JOBS)["results"], "has_jobs_card": True}
+    return {}
+
+
+def _top_skills(request) -> dict:
+    """The skills shown by the most entries; a failing skills list leaves the card as "—"."""
+    with contextlib.suppress(BackendError):
+        skills = request.backend.skills(ordering="-count", page_size=TOP_SKILLS)
+        return {"top_skills": skills["results"], "has_skills_card": True}
     return {}
 
 

@@ -499,3 +499,58 @@ def test_the_skills_page_loads_its_focus_handling_from_a_static_file_not_inline(
     assert '<script src="/static/skills/skills.js" defer></script>' in page
     assert "hx-on" not in page
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
+
+
+def dashboard_with_skills(backend, skills: list) -> None:
+    from webapp.tests.test_jobs import dashboard_backend
+
+    dashboard_backend(backend, [])
+    backend.expect_request("/api/skills/", method="GET").respond_with_json(page_of(skills))
+
+
+def test_the_dashboard_lists_my_top_skills_by_entries_with_links(backend, signed_in):
+    top = [
+        skill_out(id=7, name="Python", entry_count=12),
+        skill_out(id=3, name="PostgreSQL", entry_count=4),
+        skill_out(id=5, name=HOSTILE, entry_count=1),
+    ]
+    dashboard_with_skills(backend, top)
+
+    page = signed_in.get("/").content.decode()
+
+    listed = re.search(r'<ol class="list-unstyled mb-0" id="top-skills">(.*?)</ol>', page, re.S).group(1)
+    assert re.findall(r'href="/skills/(\d+)/"', listed) == ["7", "3", "5"]
+    assert [" ".join(text_of(item).split()) for item in re.findall(r"<li.*?</li>", listed, re.S)] == [
+        "Python 12 entries",
+        "PostgreSQL 4 entries",
+        f"{ESCAPED_HOSTILE} 1 entry",
+    ]
+    assert ESCAPED_HOSTILE in listed and HOSTILE not in listed
+    assert [dict(request.args.items()) for request, _ in backend.log if request.path == "/api/skills/"] == [
+        {"ordering": "-count", "page": "1", "page_size": "5"}
+    ]
+
+
+def test_the_dashboard_says_how_to_get_skills_before_there_are_any(backend, signed_in):
+    dashboard_with_skills(backend, [])
+
+    page = signed_in.get("/").content.decode()
+
+    assert 'id="top-skills"' not in page
+    empty = re.search(r'<p class="mb-0" id="top-skills-empty">(.*?)</p>', page, re.S).group(1)
+    assert "No skills yet." in text_of(empty) and 'href="/skills/"' in empty
+
+
+def test_a_failing_skills_list_leaves_the_card_blank_and_the_dashboard_up(backend, signed_in):
+    from webapp.tests.test_jobs import dashboard_backend
+
+    dashboard_backend(backend, [])
+    backend.expect_request("/api/skills/", method="GET").respond_with_json(
+        {"message": "Something went wrong on our side.", "extra": {}, "request_id": "r-1"}, status=500
+    )
+
+    response = signed_in.get("/")
+
+    assert response.status_code == 200
+    card = re.search(r'id="top-skills-title">.*?</section>', response.content.decode(), re.S).group(0)
+    assert 'id="top-skills"' not in card and 'id="top-skills-empty"' not in card and "—" in card

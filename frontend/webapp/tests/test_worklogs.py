@@ -1357,9 +1357,10 @@ def test_dashboard_points_to_the_reserve_instead_of_promising_it(backend, no_ent
 
     page = signed_in.get("/").content.decode()
 
-    assert "the reserve arrive" not in page
+    assert "the reserve arrive" not in page and "arrive in the next release" not in page
     assert (
-        'extract your <a href="/skills/">skills</a> from all of them; reports arrive in the next release. '
+        'extract your <a href="/skills/">skills</a> from all of them, and write a brag document, a '
+        'self-assessment, resume bullets or a weekly status on the <a href="/reports/">Reports</a> page. '
         "The AI work is paid from your workspace's reserve, a prepaid balance you keep on the "
         '<a href="/billing/">Billing</a> page.'
     ) in page
