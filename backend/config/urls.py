@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("afterresume.jobs.urls")),
     path("api/", include("afterresume.skills.urls")),
     path("api/", include("afterresume.reports.urls")),
+    path("api/", include("afterresume.metrics.urls")),
     # allauth's headless sign-up, wrapped in one transaction (must come before allauth's own URLs).
     path("_allauth/app/v1/auth/signup", atomic_allauth_signup, name="allauth-signup-atomic"),
     path("_allauth/app/v1/auth/login", allauth_login_with_429, name="allauth-login"),

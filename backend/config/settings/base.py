@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "afterresume.reports",
     "afterresume.billing",
     "afterresume.jobs",
+    "afterresume.metrics",
 ]
 
 MIDDLEWARE = [
@@ -199,7 +200,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "afterresume.billing.tasks.reconcile",
         "schedule": crontab(hour=3, minute=17),
     },
+    # metrics.compute (docs/metrics.md): today so far every hour, yesterday final after midnight UTC.
+    "metrics-today": {"task": "afterresume.metrics.tasks.compute_today", "schedule": crontab(minute=7)},
+    "metrics-yesterday": {
+        "task": "afterresume.metrics.tasks.compute_yesterday",
+        "schedule": crontab(hour=0, minute=23),
+    },
 }
+# How many workspaces one step of metrics.compute takes (each is still computed and stored alone).
+METRICS_TENANTS_PER_STEP = env.int("METRICS_TENANTS_PER_STEP", 50)
 
 # --- identity (django-allauth, headless, app client) -------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -240,6 +240,28 @@ def test_a_non_operator_gets_403_on_every_admin_route_and_nothing_changes(owner,
     assert AuditEvent.objects.count() == events_before
 
 
+# --- (a') the platform's figures: to a non-operator they do not exist ----------------------------
+
+SYSTEM_CALLS = [
+    pytest.param(route, method, id=f"{method.upper()} {route}")
+    for route in ROUTES
+    if route.path.startswith("api/system/")
+    for method in route.methods
+]
+
+
+def test_the_walk_finds_the_system_routes():
+    assert len(SYSTEM_CALLS) >= 4
+
+
+@pytest.mark.parametrize(("route", "method"), SYSTEM_CALLS)
+def test_a_non_operator_gets_404_on_every_system_route(owner, route, method):
+    response = call(token_client(owner), method, route.url(**dict.fromkeys(route.parameters, 1)))
+
+    assert response.status_code == 404, f"{method.upper()} {route}"
+    assert response.json()["message"] == "Not found."
+
+
 # --- (b) everyone else's objects are not found --------------------------------------------------
 
 

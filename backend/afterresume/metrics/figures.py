@@ -1,0 +1,186 @@
+"""What one day's figures are, for one workspace and for the platform. Each function reads; none
+writes. The day is a UTC day; "so far" ends at `until` (the run's start) when the day has not
+ended. What each figure means: docs/metrics.md."""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Count, Max, Sum
+
+from afterresume.billing.models import LedgerEntry, ReserveAccount, UsageEvent
+from afterresume.invites.models import InvitePasskeyRedemption
+from afterresume.jobs.models import Job
+from afterresume.worklogs.models import WorkLog
+
+ACTIVE_WINDOWS = {"day": 1, "week": 7, "month": 30}
+
+
+class TenantFiguresError(Exception):
+    """A workspace's figures cannot be computed (its data breaks an invariant): its part fails,
+    saying why, and the other workspaces' parts are unaffected."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """[start, end) of a UTC day, `end` cut at `until` while the day is still running."""
+
+    day: date
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def of(cls, day: date, *, until: datetime) -> "Window":
+        start = datetime.combine(day, time.min, tzinfo=UTC)
+        return cls(day=day, start=start, end=min(start + timedelta(days=1), until))
+
+    @property
+    def is_final(self) -> bool:
+        return self.end == self.start + timedelta(days=1)
+
+
+def tenant_figures(tenant_id: int, window: Window) -> dict:
+    """One workspace's figures for the day (plain JSON: integers, strings, lists, objects)."""
+    try:
+        account = ReserveAccount.objects.get(tenant_id=tenant_id)
+    except ReserveAccount.DoesNotExist:
+        raise TenantFiguresError("The workspace has no reserve account.") from None
+    in_day = {"created_at__gte": window.start, "created_at__lt": window.end}
+    postings = {
+        row["kind"]: row
+        for row in LedgerEntry.objects.filter(account=account, **in_day)
+        .values("kind")
+        .annotate(count=Count("id"), micros=Sum("amount_micros"))
+    }
+    last = (
+        LedgerEntry.objects.filter(account=account, created_at__lt=window.end)
+        .order_by("-created_at", "-id")
+        .values_list("balance_after_micros", flat=True)
+        .first()
+    )
+    balance = last or 0
+    tokens = UsageEvent.objects.filter(
+        tenant_id=tenant_id, occurred_at__gte=window.start, occurred_at__lt=window.end
+    ).aggregate(
+        calls=Count("id"), tokens_in=Sum("tokens_in"), tokens_out=Sum("tokens_out"), micros=Sum("cost_micros")
+    )
+    return {
+        "entries": WorkLog.objects.filter(tenant_id=tenant_id, **in_day).count(),
+        "active_users": active_users(tenant_id, window),
+        "signups": signups(tenant_id, window),
+        "jobs": jobs_by_kind_and_outcome(tenant_id, window),
+        "topups": {
+            "count": postings.get("topup", {}).get("count", 0),
+            "micros": postings.get("topup", {}).get("micros") or 0,
+        },
+        "usage_revenue_micros": -(postings.get("usage", {}).get("micros") or 0),
+        "usage": {
+            "calls": tokens["calls"],
+            "tokens_in": tokens["tokens_in"] or 0,
+            "tokens_out": tokens["tokens_out"] or 0,
+            "priced_micros": tokens["micros"] or 0,
+        },
+        "balance_micros": balance,
+        "low_balance_threshold_micros": account.low_balance_threshold_micros,
+        "is_at_risk": balance < account.low_balance_threshold_micros,
+    }
+
+
+def active_users(tenant_id: int, window: Window) -> dict:
+    """People who logged an entry or started a job, in the day, the 7 and the 30 days ending with it
+    (a person belongs to one workspace, so the platform's figure is the sum)."""
+    since = window.start - timedelta(days=ACTIVE_WINDOWS["month"] - 1)
+    seen: dict[int, datetime] = {}
+    for model in (WorkLog, Job):
+        rows = (
+            model.objects.filter(tenant_id=tenant_id, created_at__gte=since, created_at__lt=window.end)
+            .values("author_id")
+            .annotate(last=Max("created_at"))
+        )
+        for row in rows:
+            seen[row["author_id"]] = max(seen.get(row["author_id"], row["last"]), row["last"])
+    return {
+        name: sum(1 for last in seen.values() if last >= window.start - timedelta(days=days - 1))
+        for name, days in ACTIVE_WINDOWS.items()
+    }
+
+
+def signups(tenant_id: int, window: Window) -> dict:
+    """New people who joined through an invite passkey in the day, per passkey id."""
+    rows = (
+        InvitePasskeyRedemption.objects.filter(
+            tenant_id=tenant_id, redeemed_at__gte=window.start, redeemed_at__lt=window.end
+        )
+        .values("passkey_id")
+        .annotate(count=Count("id"))
+    )
+    return {str(row["passkey_id"]): row["count"] for row in rows}
+
+
+def jobs_by_kind_and_outcome(tenant_id: int, window: Window) -> dict:
+    """Jobs that ended in the day: {kind: {status: count}}."""
+    rows = (
+        Job.objects.filter(tenant_id=tenant_id, finished_at__gte=window.start, finished_at__lt=window.end)
+        .values("kind", "status")
+        .annotate(count=Count("id"))
+    )
+    outcome: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        outcome[row["kind"]][row["status"]] = row["count"]
+    return dict(outcome)
+
+
+def job_durations_p95_ms(window: Window) -> dict:
+    """Across the platform, per kind, the 95th percentile (nearest rank) of how long the jobs that
+    ended in the day ran, from start to end, in milliseconds (a percentile does not add up over
+    workspaces, so the rollup reads it here)."""
+    durations: dict[str, list[int]] = defaultdict(list)
+    rows = Job.objects.filter(
+        finished_at__gte=window.start, finished_at__lt=window.end, started_at__isnull=False
+    ).values_list("kind", "started_at", "finished_at")
+    for kind, started_at, finished_at in rows.iterator(chunk_size=5_000):
+        durations[kind].append(round((finished_at - started_at).total_seconds() * 1000))
+    return {kind: nearest_rank(values, 95) for kind, values in sorted(durations.items())}
+
+
+def nearest_rank(values: list[int], percentile: int) -> int:
+    ordered = sorted(values)
+    return ordered[max(math.ceil(percentile / 100 * len(ordered)) - 1, 0)]
+
+
+def platform_figures(parts: list[dict], window: Window) -> dict:
+    """The platform's day from its workspaces' figures (sums), plus what does not add up."""
+    total: dict = {
+        "workspaces": len(parts),
+        "entries": 0,
+        "active_users": dict.fromkeys(ACTIVE_WINDOWS, 0),
+        "signups": defaultdict(int),
+        "jobs": defaultdict(lambda: defaultdict(int)),
+        "topups": {"count": 0, "micros": 0},
+        "usage_revenue_micros": 0,
+        "usage": {"calls": 0, "tokens_in": 0, "tokens_out": 0, "priced_micros": 0},
+        "balance_micros": 0,
+        "at_risk": 0,
+    }
+    for part in parts:
+        total["entries"] += part["entries"]
+        for name in ACTIVE_WINDOWS:
+            total["active_users"][name] += part["active_users"][name]
+        for passkey_id, count in part["signups"].items():
+            total["signups"][passkey_id] += count
+        for kind, outcomes in part["jobs"].items():
+            for status, count in outcomes.items():
+                total["jobs"][kind][status] += count
+        for name in ("count", "micros"):
+            total["topups"][name] += part["topups"][name]
+        total["usage_revenue_micros"] += part["usage_revenue_micros"]
+        for name in total["usage"]:
+            total["usage"][name] += part["usage"][name]
+        total["balance_micros"] += part["balance_micros"]
+        total["at_risk"] += int(part["is_at_risk"])
+    total["signups"] = dict(sorted(total["signups"].items()))
+    total["signups_total"] = sum(total["signups"].values())
+    total["jobs"] = {kind: dict(sorted(outcomes.items())) for kind, outcomes in sorted(total["jobs"].items())}
+    total["job_p95_ms"] = job_durations_p95_ms(window)
+    return total
