@@ -15,6 +15,7 @@ from webapp.backend.errors import (
     BackendValidationError,
 )
 from webapp.backend.params import present
+from webapp.backend.system_calls import SystemCalls
 from webapp.backend.work_calls import WorkCalls
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def reset_pool() -> None:
         _pool = None
 
 
-class BackendClient(WorkCalls, BillingCalls):
+class BackendClient(WorkCalls, BillingCalls, SystemCalls):
     """The backend as seen by one browser request: carries that request's id, the user's
     backend token (from the server-side session) and the client's address."""
 

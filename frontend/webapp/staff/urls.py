@@ -1,6 +1,6 @@
 from django.urls import path
 
-from webapp.staff import views
+from webapp.staff import metrics_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -12,4 +12,7 @@ urlpatterns = [
     path("users/<int:user_id>/<str:action>/", views.user_update, name="user_update"),
     path("audit/", views.audit, name="audit"),
     path("jobs/", views.jobs, name="jobs"),
+    path("metrics/", metrics_views.metrics, name="metrics"),
+    path("metrics/backfill/", metrics_views.metrics_backfill, name="metrics_backfill"),
+    path("metrics/<slug:key>.csv", metrics_views.metrics_csv, name="metrics_csv"),
 ]

@@ -142,6 +142,7 @@ def test_an_operators_pages_link_to_each_admin_page(backend, signed_in_operator)
         "/admin/users/",
         "/admin/billing/",
         "/admin/jobs/",
+        "/admin/metrics/",
         "/admin/audit/",
     ]
 
