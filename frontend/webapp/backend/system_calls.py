@@ -23,3 +23,7 @@ class SystemCalls:
             "/api/system/metrics/backfill/",
             json={"date_from": date_from.isoformat(), "date_to": date_to.isoformat()},
         )
+
+    def metrics_system(self) -> dict:
+        """A part per subsystem, each `{"available": true, …}` or `{"available": false, "error": …}`."""
+        return self.get("/api/system/metrics/system/")

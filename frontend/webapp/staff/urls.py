@@ -1,6 +1,6 @@
 from django.urls import path
 
-from webapp.staff import metrics_views, views
+from webapp.staff import metrics_views, system_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -15,4 +15,5 @@ urlpatterns = [
     path("metrics/", metrics_views.metrics, name="metrics"),
     path("metrics/backfill/", metrics_views.metrics_backfill, name="metrics_backfill"),
     path("metrics/<slug:key>.csv", metrics_views.metrics_csv, name="metrics_csv"),
+    path("system/", system_views.system, name="system"),
 ]

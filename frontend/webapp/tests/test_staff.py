@@ -143,6 +143,7 @@ def test_an_operators_pages_link_to_each_admin_page(backend, signed_in_operator)
         "/admin/billing/",
         "/admin/jobs/",
         "/admin/metrics/",
+        "/admin/system/",
         "/admin/audit/",
     ]
 
