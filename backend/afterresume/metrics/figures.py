@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Max, Sum
 
 from afterresume.billing.models import LedgerEntry, ReserveAccount, UsageEvent
@@ -60,11 +61,29 @@ def tenant_figures(tenant_id: int, window: Window) -> dict:
         .first()
     )
     balance = last or 0
-    tokens = UsageEvent.objects.filter(
-        tenant_id=tenant_id, occurred_at__gte=window.start, occurred_at__lt=window.end
-    ).aggregate(
-        calls=Count("id"), tokens_in=Sum("tokens_in"), tokens_out=Sum("tokens_out"), micros=Sum("cost_micros")
+    by_model = list(
+        UsageEvent.objects.filter(
+            tenant_id=tenant_id, occurred_at__gte=window.start, occurred_at__lt=window.end
+        )
+        .values("model")
+        .annotate(
+            calls=Count("id"),
+            tokens_in=Sum("tokens_in"),
+            tokens_out=Sum("tokens_out"),
+            micros=Sum("cost_micros"),
+        )
     )
+    usage = {
+        name: sum(row[key] or 0 for row in by_model)
+        for name, key in (
+            ("calls", "calls"),
+            ("tokens_in", "tokens_in"),
+            ("tokens_out", "tokens_out"),
+            ("priced_micros", "micros"),
+        )
+    }
+    usage["provider_cost_micros"] = sum(provider_cost_micros(row) for row in by_model)
+    revenue = -(postings.get("usage", {}).get("micros") or 0)
     return {
         "entries": WorkLog.objects.filter(tenant_id=tenant_id, **in_day).count(),
         "active_users": active_users(tenant_id, window),
@@ -74,17 +93,22 @@ def tenant_figures(tenant_id: int, window: Window) -> dict:
             "count": postings.get("topup", {}).get("count", 0),
             "micros": postings.get("topup", {}).get("micros") or 0,
         },
-        "usage_revenue_micros": -(postings.get("usage", {}).get("micros") or 0),
-        "usage": {
-            "calls": tokens["calls"],
-            "tokens_in": tokens["tokens_in"] or 0,
-            "tokens_out": tokens["tokens_out"] or 0,
-            "priced_micros": tokens["micros"] or 0,
-        },
+        "usage_revenue_micros": revenue,
+        "usage": usage,
+        "margin_micros": revenue - usage["provider_cost_micros"],
         "balance_micros": balance,
         "low_balance_threshold_micros": account.low_balance_threshold_micros,
         "is_at_risk": balance < account.low_balance_threshold_micros,
     }
+
+
+def provider_cost_micros(row: dict) -> int:
+    """What the provider charged us for one model's calls, from `LLM_PROVIDER_COSTS` (micro-dollars
+    per million tokens), toward zero; a model not named there costs nothing (the local provider)."""
+    prices = settings.LLM_PROVIDER_COSTS.get(row["model"], {})
+    in_micros = (row["tokens_in"] or 0) * int(prices.get("tokens_in", 0))
+    out_micros = (row["tokens_out"] or 0) * int(prices.get("tokens_out", 0))
+    return (in_micros + out_micros) // 1_000_000
 
 
 def active_users(tenant_id: int, window: Window) -> dict:
@@ -159,7 +183,8 @@ def platform_figures(parts: list[dict], window: Window) -> dict:
         "jobs": defaultdict(lambda: defaultdict(int)),
         "topups": {"count": 0, "micros": 0},
         "usage_revenue_micros": 0,
-        "usage": {"calls": 0, "tokens_in": 0, "tokens_out": 0, "priced_micros": 0},
+        "usage": {"calls": 0, "tokens_in": 0, "tokens_out": 0, "priced_micros": 0, "provider_cost_micros": 0},
+        "margin_micros": 0,
         "balance_micros": 0,
         "at_risk": 0,
     }
@@ -175,6 +200,7 @@ def platform_figures(parts: list[dict], window: Window) -> dict:
         for name in ("count", "micros"):
             total["topups"][name] += part["topups"][name]
         total["usage_revenue_micros"] += part["usage_revenue_micros"]
+        total["margin_micros"] += part["margin_micros"]
         for name in total["usage"]:
             total["usage"][name] += part["usage"][name]
         total["balance_micros"] += part["balance_micros"]

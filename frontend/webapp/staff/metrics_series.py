@@ -100,10 +100,13 @@ def charts_of(days: list[dict], group: str) -> list[Chart]:
         outcome: total(lambda f, o=outcome: sum(kinds.get(o, 0) for kinds in f["jobs"].values()))
         for outcome in JOB_OUTCOMES
     }
-    money = Chart("money", "Top-ups and usage revenue", "bar", "USD", labels)
+    money = Chart("money", "Top-ups, usage revenue, provider cost and margin", "bar", "USD", labels)
     money.series = {
         "top-ups": [dollars(v) for v in total(lambda f: f["topups"]["micros"])],
         "usage revenue": [dollars(v) for v in total(lambda f: f["usage_revenue_micros"])],
+        # days computed before the provider's cost was figured have none (0): their margin is revenue
+        "provider cost": [dollars(v) for v in total(lambda f: f["usage"].get("provider_cost_micros", 0))],
+        "margin": [dollars(v) for v in total(lambda f: f.get("margin_micros", f["usage_revenue_micros"]))],
     }
     at_risk = Chart("at-risk", "Workspaces under their low-balance threshold", "line", "", labels)
     at_risk.series = {"workspaces at risk": last(lambda f: f["at_risk"])}

@@ -14,7 +14,9 @@ from django.utils import timezone
 HTMX = {"HX-Request": "true"}
 
 
-def figures(*, entries=0, dau=0, wau=0, mau=0, jobs=None, topups=0, revenue=0, at_risk=0, signups=0) -> dict:
+def figures(
+    *, entries=0, dau=0, wau=0, mau=0, jobs=None, topups=0, revenue=0, cost=0, at_risk=0, signups=0
+) -> dict:
     return {
         "workspaces": 3,
         "entries": entries,
@@ -25,7 +27,14 @@ def figures(*, entries=0, dau=0, wau=0, mau=0, jobs=None, topups=0, revenue=0, a
         "job_p95_ms": {},
         "topups": {"count": 1 if topups else 0, "micros": topups},
         "usage_revenue_micros": revenue,
-        "usage": {"calls": 0, "tokens_in": 0, "tokens_out": 0, "priced_micros": 0},
+        "usage": {
+            "calls": 0,
+            "tokens_in": 0,
+            "tokens_out": 0,
+            "priced_micros": 0,
+            "provider_cost_micros": cost,
+        },
+        "margin_micros": revenue - cost,
         "balance_micros": 0,
         "at_risk": at_risk,
         "workspaces_failed": [],
@@ -61,6 +70,7 @@ DAYS = [
         mau=5,
         jobs={"report.generate": {"failed": 1}},
         revenue=12_345,
+        cost=2_000,
     ),
     snapshot("2026-11-29", entries=0, dau=0, wau=2, mau=6, at_risk=1, signups=2),
     snapshot(
@@ -164,8 +174,8 @@ def test_the_charts_show_each_day_of_the_range_with_the_same_numbers_in_their_ta
         ["2026-11-30", "1", "0", "1", "0"],
         ["2026-12-01", "0", "0", "0", "0"],
     ]
-    assert table_of(page, "money")[1] == ["2026-11-23", "25.000000", "0.000000"]
-    assert table_of(page, "money")[2] == ["2026-11-24", "0.000000", "0.012345"]
+    assert table_of(page, "money")[1] == ["2026-11-23", "25.000000", "0.000000", "0.000000", "0.000000"]
+    assert table_of(page, "money")[2] == ["2026-11-24", "0.000000", "0.012345", "0.002000", "0.010345"]
     # the chart's data travels as JSON beside its canvas, for the page's script
     data = json.loads(
         re.search(
@@ -210,9 +220,9 @@ def test_a_charts_csv_has_the_tables_numbers(metrics_backend, signed_in_operator
         'attachment; filename="afterresume-money-2026-11-23-2026-12-01-by-month.csv"'
     )
     assert list(csv.reader(io.StringIO(response.content.decode()))) == [
-        ["period", "top-ups", "usage revenue"],
-        ["2026-11", "25.000000", "0.012346"],
-        ["2026-12", "10.000000", "0.000000"],
+        ["period", "top-ups", "usage revenue", "provider cost", "margin"],
+        ["2026-11", "25.000000", "0.012346", "0.002000", "0.010346"],
+        ["2026-12", "10.000000", "0.000000", "0.000000", "0.000000"],
     ]
 
 

@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -76,3 +77,12 @@ def test_a_trusted_proxy_that_is_no_address_stops_the_start_up_with_its_name():
     assert result.returncode != 0
     assert "TRUSTED_PROXIES" in result.stderr
     assert "'frontend' does not appear to be an IPv4 or IPv6 network" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value", ["[1]", '{"gpt-x": {"tokens_in": "cheap"}}', '{"gpt-x": {"per_call": 5}}', "{oops"]
+)
+def test_provider_costs_of_the_wrong_shape_stop_the_start_up_with_their_name(value):
+    result = run_manage("check", LLM_PROVIDER_COSTS=value)
+    assert result.returncode != 0
+    assert "LLM_PROVIDER_COSTS" in result.stderr

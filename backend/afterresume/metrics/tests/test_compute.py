@@ -138,7 +138,14 @@ def expected_ada(seeded) -> dict:
         "jobs": {"worklog.enhance": {"succeeded": 2}, "report.generate": {"failed": 1}},
         "topups": {"count": 1, "micros": 25 * MICROS},
         "usage_revenue_micros": 12_500,
-        "usage": {"calls": 1, "tokens_in": 1000, "tokens_out": 200, "priced_micros": seeded["prices"]["ada"]},
+        "usage": {
+            "calls": 1,
+            "tokens_in": 1000,
+            "tokens_out": 200,
+            "priced_micros": seeded["prices"]["ada"],
+            "provider_cost_micros": 0,  # the local provider costs nothing
+        },
+        "margin_micros": 12_500,
         "balance_micros": 25 * MICROS - 12_500,
         "low_balance_threshold_micros": 5 * MICROS,
         "is_at_risk": False,
@@ -155,7 +162,14 @@ def expected_bob(seeded) -> dict:
         "jobs": {"worklog.enhance": {"succeeded": 1}},
         "topups": {"count": 2, "micros": 20 * MICROS},
         "usage_revenue_micros": 3 * MICROS,
-        "usage": {"calls": 1, "tokens_in": 300, "tokens_out": 100, "priced_micros": seeded["prices"]["bob"]},
+        "usage": {
+            "calls": 1,
+            "tokens_in": 300,
+            "tokens_out": 100,
+            "priced_micros": seeded["prices"]["bob"],
+            "provider_cost_micros": 0,
+        },
+        "margin_micros": 3 * MICROS,
         "balance_micros": 17 * MICROS,
         "low_balance_threshold_micros": 5 * MICROS,
         "is_at_risk": False,
@@ -171,7 +185,8 @@ def expected_cy(seeded) -> dict:
         "jobs": {},
         "topups": {"count": 0, "micros": 0},
         "usage_revenue_micros": 0,
-        "usage": {"calls": 0, "tokens_in": 0, "tokens_out": 0, "priced_micros": 0},
+        "usage": {"calls": 0, "tokens_in": 0, "tokens_out": 0, "priced_micros": 0, "provider_cost_micros": 0},
+        "margin_micros": 0,
         "balance_micros": 0,
         "low_balance_threshold_micros": 5 * MICROS,
         "is_at_risk": True,
@@ -217,7 +232,9 @@ def test_a_days_snapshots_equal_the_figures_worked_out_by_hand(worker, seeded, o
         "tokens_in": 1300,
         "tokens_out": 300,
         "priced_micros": seeded["prices"]["ada"] + seeded["prices"]["bob"],
+        "provider_cost_micros": 0,
     }
+    assert platform["margin_micros"] == 3 * MICROS + 12_500
     assert platform["balance_micros"] == 42 * MICROS - 12_500
     assert platform["at_risk"] == 2  # Cy and the operators, at $0 under their $5 threshold
 
@@ -279,5 +296,26 @@ def test_a_day_that_has_ended_is_final_and_a_backfill_command_computes_it_here(s
         "tokens_in": 5,
         "tokens_out": 5,
         "priced_micros": seeded["prices"]["ada-yesterday"],
+        "provider_cost_micros": 0,
     }
     assert ada.figures["balance_micros"] == 0
+
+
+def test_the_margin_is_revenue_less_what_the_provider_charges_per_model(worker, seeded, settings):
+    # the provider charges $2 per million tokens in and $7 per million out for the model used
+    settings.LLM_PROVIDER_COSTS = {"local": {"tokens_in": 2 * MICROS, "tokens_out": 7 * MICROS}}
+    day = seeded["day"]
+
+    run = wait_for_run(metrics_run_start(day=day, trigger=MetricRun.Trigger.HOURLY).pk)
+
+    assert run.status == MetricRun.Status.SUCCEEDED
+    rows = rows_of(day)
+    ada = rows[seeded["ada"].membership.tenant_id][0]
+    bob = rows[seeded["bob"].membership.tenant_id][0]
+    # Ada: 1,000 in and 200 out → 2,000 + 1,400 µ$; charged 12,500 µ$
+    assert (ada["usage"]["provider_cost_micros"], ada["margin_micros"]) == (3_400, 9_100)
+    # Bob: 300 in and 100 out → 600 + 700 µ$; charged $3
+    assert (bob["usage"]["provider_cost_micros"], bob["margin_micros"]) == (1_300, 3 * MICROS - 1_300)
+    platform = rows[None][0]
+    assert platform["usage"]["provider_cost_micros"] == 4_700
+    assert platform["margin_micros"] == 3 * MICROS + 12_500 - 4_700
