@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from afterresume.accounts.apis import allauth_login_with_429, atomic_allauth_signup
 from afterresume.billing.views import simulated_checkout
+from afterresume.core.prometheus import metrics
 
 urlpatterns = [
     path("api/", include("afterresume.core.urls")),
@@ -30,6 +31,8 @@ urlpatterns = [
     ),
     path("billing/simulated-checkout/<str:checkout_id>/", simulated_checkout, name="simulated-checkout"),
     path("admin/", admin.site.urls),
+    # Prometheus's scrape target, outside /api/ and the schema (core.prometheus.is_scraper).
+    path("metrics", metrics, name="metrics"),
 ]
 
 handler400 = "afterresume.core.errors.handler400"

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from webapp.core.prometheus import metrics
+
 urlpatterns = [
     path("", include("webapp.core.urls")),
     path("", include("webapp.dashboard.urls")),
@@ -10,4 +12,6 @@ urlpatterns = [
     path("", include("webapp.jobs.urls")),
     path("", include("webapp.skills.urls")),
     path("", include("webapp.reports.urls")),
+    # Prometheus's scrape target (webapp.core.prometheus.is_scraper).
+    path("metrics", metrics, name="metrics"),
 ]

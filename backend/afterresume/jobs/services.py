@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from afterresume.accounts.models import User
 from afterresume.billing.pricing.usage import jobs_running_add
+from afterresume.core.prometheus import job_finished_count
 from afterresume.jobs.models import Job, JobEvent, JobKind, JobStep
 from afterresume.tenants.models import Tenant
 
@@ -104,6 +105,7 @@ def job_finish(*, job: Job, status: str, error: str = "", actual_cost_micros: in
     job.full_clean()
     job.save(update_fields=["status", "error", "actual_cost_micros", "finished_at"])
     job_event_record(job=job, kind=FINISHING_EVENTS[status], message=error[:500])
+    job_finished_count(kind=job.kind, status=status)
     return job
 
 

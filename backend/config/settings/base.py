@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latency for /metrics: the first middleware and the last, timing all between.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "afterresume.core.request_id.RequestIdMiddleware",
     # Under /api/ errors answer JSON even with DEBUG on (Django would answer HTML pages).
     "afterresume.core.middleware.ApiErrorsInJsonMiddleware",
@@ -87,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # allauth's endpoints parse JSON themselves: too deep or a lone surrogate is a 400 there too.
     "afterresume.core.json_input.AllauthJsonMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -407,6 +410,32 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- monitoring (runbook, "Monitoring: Prometheus and Sentry") -----------------------------------
+# /metrics answers a peer in these networks (its connecting address; X-Forwarded-For is not
+# believed) or a request with `Authorization: Bearer <METRICS_TOKEN>` when a token is set; anyone
+# else gets a 404.
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network.strip(), strict=False)
+    for network in env.list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"], validate=_ip_networks)
+]
+METRICS_TOKEN = env.str("METRICS_TOKEN", "")
+# Errors (and, if sampled, traces) to Sentry, only with a DSN: without one nothing is sent anywhere.
+SENTRY_DSN = env.str("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", "production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", 0.0, validate=validate.Range(min=0, max=1))
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+        send_default_pii=False,  # no user ids, e-mails, cookies or request bodies leave the service
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+    )
 
 # --- logging: every line carries the request id -------------------------------------------------
 LOG_LEVEL = env.log_level("LOG_LEVEL", "INFO")

@@ -1,10 +1,11 @@
 """Settings shared by every environment; what differs between machines comes from the
 environment (see .env.example). The frontend has no domain data: its only tables are sessions."""
 
+import ipaddress
 from pathlib import Path
 
 from django.utils.csp import CSP
-from environs import Env
+from environs import Env, ValidationError, validate
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 REPO_ROOT = BASE_DIR.parent
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latency for /metrics: the first middleware and the last, timing all between.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "webapp.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -48,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "webapp.backend.middleware.BackendMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -138,6 +142,41 @@ SECURE_CSP = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- monitoring (runbook, "Monitoring: Prometheus and Sentry") -----------------------------------
+
+
+def _ip_networks(values: list[str]) -> None:
+    for value in values:
+        try:
+            ipaddress.ip_network(value.strip(), strict=False)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+# /metrics answers a peer in these networks (its connecting address; X-Forwarded-For is not
+# believed) or a request with `Authorization: Bearer <METRICS_TOKEN>` when a token is set; anyone
+# else gets a 404.
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network.strip(), strict=False)
+    for network in env.list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"], validate=_ip_networks)
+]
+METRICS_TOKEN = env.str("METRICS_TOKEN", "")
+# Errors (and, if sampled, traces) to Sentry, only with a DSN: without one nothing is sent anywhere.
+SENTRY_DSN = env.str("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", "production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", 0.0, validate=validate.Range(min=0, max=1))
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+        send_default_pii=False,  # no user ids, e-mails, cookies or form fields leave the service
+        integrations=[DjangoIntegration()],
+    )
 
 LOG_LEVEL = env.log_level("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from afterresume.billing.ledger.errors import InsufficientFunds
 from afterresume.billing.models import LedgerEntry, ReserveAccount
+from afterresume.core.prometheus import ledger_posting_count
 
 # What happened outside (refunds, lost disputes, an operator's correction) may take a balance
 # below zero; work (usage) may not, except a capture beyond its hold (see holds.hold_capture).
@@ -87,6 +88,7 @@ def ledger_post(
     posted = post(fields)
     if isinstance(posted, LedgerEntry):
         return posted  # the key was posted before: nothing moved, nothing follows
+    ledger_posting_count(kind=kind)
     for hook in _after_post_hooks:
         hook(posted)
     return posted.entry
