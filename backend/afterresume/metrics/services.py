@@ -1,5 +1,6 @@
-"""Running `metrics.compute` for a day: a group of steps over the workspaces (each computes and
-stores its workspaces one by one), then a chord that rolls them up into the platform's row. A
+"""Running `metrics.compute` for a day: a group of steps over batches of workspaces (each reads its
+batch with grouped queries and stores a row per workspace), then a chord that rolls them up into the
+platform's row. A
 period computed again replaces its rows. How and why: docs/metrics.md."""
 
 import logging
@@ -11,7 +12,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from afterresume.core.exceptions import DomainError
-from afterresume.metrics.figures import TenantFiguresError, Window, platform_figures, tenant_figures
+from afterresume.metrics.figures import TenantFiguresError, Window, platform_figures, tenants_figures
 from afterresume.metrics.models import MetricRun, MetricSnapshot
 from afterresume.tenants.models import Tenant
 
@@ -87,30 +88,50 @@ def _stale() -> datetime:
 
 
 def metrics_tenants_compute(*, run_id: int, tenant_ids: list[int], until: datetime) -> dict:
-    """One step of the group: each workspace's figures, stored on their own (a workspace that
-    fails loses only its row, and is named in the answer)."""
+    """One step of the group: its workspaces' figures, stored together. A workspace that breaks
+    an invariant loses only its row, and is named in the answer; when the batch's queries fail,
+    each workspace is computed alone, so that one bad workspace cannot take the others down."""
     run = MetricRun.objects.get(pk=run_id)
     window = Window.of(run.day, until=until)
-    failed = []
-    for tenant_id in tenant_ids:
-        try:
-            with transaction.atomic():
-                figures = tenant_figures(tenant_id, window)
-                MetricSnapshot.objects.update_or_create(
+    try:
+        with transaction.atomic():
+            figures = tenants_figures(tenant_ids, window)
+    except DatabaseError as error:
+        logger.warning("metrics %s: a batch failed (%s); computing its workspaces one by one", run.day, error)
+        figures = {tenant_id: _alone(tenant_id, window) for tenant_id in tenant_ids}
+    failed = [
+        {"tenant_id": tenant_id, "error": str(outcome) or outcome.__class__.__name__}
+        for tenant_id, outcome in figures.items()
+        if isinstance(outcome, Exception)
+    ]
+    for item in failed:
+        logger.warning("metrics %s: workspace %s failed: %s", run.day, item["tenant_id"], item["error"])
+    with transaction.atomic():
+        # The day's rows of these workspaces are replaced whole (a failed one's stale row is gone).
+        MetricSnapshot.objects.filter(day=run.day, tenant_id__in=tenant_ids).delete()
+        MetricSnapshot.objects.bulk_create(
+            [
+                MetricSnapshot(
                     day=run.day,
                     tenant_id=tenant_id,
-                    defaults={
-                        "figures": figures,
-                        "is_final": run.is_final,
-                        "run": run,
-                        "computed_at": until,
-                    },
+                    figures=outcome,
+                    is_final=run.is_final,
+                    run=run,
+                    computed_at=until,
                 )
-        except (TenantFiguresError, DatabaseError) as error:
-            logger.warning("metrics %s: workspace %s failed: %s", run.day, tenant_id, error)
-            MetricSnapshot.objects.filter(day=run.day, tenant_id=tenant_id).delete()
-            failed.append({"tenant_id": tenant_id, "error": str(error) or error.__class__.__name__})
+                for tenant_id, outcome in figures.items()
+                if not isinstance(outcome, Exception)
+            ]
+        )
     return {"failed": failed}
+
+
+def _alone(tenant_id: int, window: Window) -> dict | Exception:
+    try:
+        with transaction.atomic():
+            return tenants_figures([tenant_id], window)[tenant_id]
+    except DatabaseError as error:
+        return TenantFiguresError(f"Its figures could not be read: {error}")
 
 
 def metrics_rollup(*, results: list[dict], run_id: int, until: datetime) -> MetricRun:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from environs import Env, ValidationError, validate
 from kombu import Queue
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "afterresume.billing",
     "afterresume.jobs",
     "afterresume.metrics",
+    "afterresume.ops",
 ]
 
 MIDDLEWARE = [
@@ -209,8 +211,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "afterresume.metrics.tasks.compute_yesterday",
         "schedule": crontab(hour=0, minute=23),
     },
+    # A PostgreSQL dump, a listing of the stored files and a manifest (ADMIN_GUIDE_RUNBOOK.md, 7).
+    "backup": {"task": "afterresume.ops.tasks.backup", "schedule": crontab(hour=2, minute=41)},
 }
-# How many workspaces one step of metrics.compute takes (each is still computed and stored alone).
+BACKUP_DIR = env.path("BACKUP_DIR", str(RUN_DIR / "backups"))
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", 14)
+# How many workspaces one step of metrics.compute takes (read with grouped queries, stored together).
 METRICS_TENANTS_PER_STEP = env.int("METRICS_TENANTS_PER_STEP", 50)
 
 # --- identity (django-allauth, headless, app client) -------------------------------------------
@@ -360,6 +366,22 @@ LLM_MODEL = env.str("LLM_MODEL", validate=validate.Length(min=1)) if LLM_PROVIDE
 LLM_TIMEOUT_SECONDS = env.float(
     "LLM_TIMEOUT_SECONDS", 60.0, validate=validate.Range(min=0, min_inclusive=False)
 )
+# What the provider charges us, per model, in micro-dollars per million tokens, for the metrics'
+# margin (docs/metrics.md): {"gpt-4o-mini": {"tokens_in": 150000, "tokens_out": 600000}}. A model
+# not named costs nothing (the local provider).
+LLM_PROVIDER_COSTS = env.json("LLM_PROVIDER_COSTS", {})
+if not (
+    isinstance(LLM_PROVIDER_COSTS, dict)
+    and all(
+        isinstance(prices, dict)
+        and set(prices) <= {"tokens_in", "tokens_out"}
+        and all(isinstance(value, int) and value >= 0 for value in prices.values())
+        for prices in LLM_PROVIDER_COSTS.values()
+    )
+):
+    raise ImproperlyConfigured(
+        'LLM_PROVIDER_COSTS: expected {"<model>": {"tokens_in": <µ$ per million>, "tokens_out": <µ$ per million>}}'
+    )
 
 # --- evidence files ------------------------------------------------------------------------------
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
