@@ -280,9 +280,17 @@ def storage_status() -> dict:
     return {
         "backend": backend,
         "media_root": str(root),
-        "free_bytes": shutil.disk_usage(root).free,
+        # Before the first upload the folder does not exist yet: the disk it will be on is measured.
+        "free_bytes": shutil.disk_usage(_existing(root)).free,
         "stored_bytes": stored,
     }
+
+
+def _existing(path: Path) -> Path:
+    """The path, or its nearest parent that exists."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
 
 
 def _head_bucket(storage) -> None:

@@ -282,3 +282,13 @@ def test_a_signed_in_non_operator_gets_404_and_no_one_gets_401(api_client, owner
     assert answer.json()["message"] == "Not found."
 
     assert api_client.get(URL).status_code == 401
+
+
+def test_local_storage_before_the_first_upload_is_available_with_nothing_stored(operator, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "not-yet" / "media")
+
+    storage = status_of(operator)["storage"]
+
+    assert storage["available"] is True
+    assert storage["media_root"] == settings.MEDIA_ROOT
+    assert storage["stored_bytes"] == 0 and storage["free_bytes"] > 0
