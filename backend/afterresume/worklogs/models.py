@@ -56,6 +56,22 @@ class WorkLog(TenantOwnedModel):
         return f"{self.date} {self.content[:40]}"
 
 
+class WorkLogDay(TenantOwnedModel):
+    """How many entries a person has on a day: kept by the worklog services in the transaction that
+    adds, moves or deletes an entry, so that the dashboard's figures (this week, the streak, the
+    total) read days, never every entry (docs/tenancy.md: private to the author like the entries)."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["author", "date"], name="worklog_day_one_per_author")]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} {self.date}: {self.count}"
+
+
 class WorkLogRevision(models.Model):
     """A text an entry had before it was changed (an edit, or an accepted enhancement): nothing is
     ever overwritten silently. Deleted with its entry."""

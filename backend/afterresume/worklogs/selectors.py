@@ -3,12 +3,12 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from afterresume.accounts.models import User
 from afterresume.accounts.timezones import today_for
 from afterresume.tenants.models import Tenant
-from afterresume.worklogs.models import Evidence, WorkLog, WorkLogRevision
+from afterresume.worklogs.models import Evidence, WorkLog, WorkLogDay, WorkLogRevision
 from afterresume.worklogs.search import websearch_filter
 
 ORDERINGS = {
@@ -118,15 +118,14 @@ def _distinct(values: list[str], limit: int) -> list[str]:
 def worklog_stats(*, tenant: Tenant, author: User) -> dict:
     """Dashboard counters in the person's time zone: entries this week (Monday first), the
     current streak of consecutive days with an entry (today or, if none yet today, yesterday
-    counts as its end) and the total."""
+    counts as its end) and the total. Read from the per-day counts the services keep
+    (`WorkLogDay`): days, never every entry."""
     today = today_for(author)
-    entries = WorkLog.objects.private_to(tenant=tenant, author=author)
+    days = WorkLogDay.objects.for_tenant(tenant).filter(author=author, count__gt=0)
     week_start = today - timedelta(days=today.weekday())
-    this_week = entries.filter(date__gte=week_start, date__lte=today).count()
+    this_week = days.filter(date__gte=week_start, date__lte=today).aggregate(n=Sum("count"))["n"] or 0
     recent_days = set(
-        entries.filter(date__lte=today, date__gt=today - timedelta(days=366))
-        .values_list("date", flat=True)
-        .distinct()
+        days.filter(date__lte=today, date__gt=today - timedelta(days=366)).values_list("date", flat=True)
     )
     day = today if today in recent_days else today - timedelta(days=1)
     streak = 0
@@ -137,7 +136,7 @@ def worklog_stats(*, tenant: Tenant, author: User) -> dict:
         "today": today.isoformat(),
         "this_week": this_week,
         "streak_days": streak,
-        "total": entries.count(),
+        "total": days.aggregate(n=Sum("count"))["n"] or 0,
     }
 
 

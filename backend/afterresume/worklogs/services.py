@@ -11,7 +11,7 @@ from afterresume.accounts.timezones import today_for
 from afterresume.core.exceptions import DomainError
 from afterresume.tenants.models import Tenant
 from afterresume.worklogs.files import detect_evidence_type
-from afterresume.worklogs.models import Evidence, Tag, WorkLog, WorkLogRevision
+from afterresume.worklogs.models import Evidence, Tag, WorkLog, WorkLogDay, WorkLogRevision
 
 MAX_TAGS = 20
 
@@ -85,6 +85,7 @@ def worklog_create(
     entry.full_clean(exclude=["search_vector"])
     entry.save()
     _set_tags(entry, names)
+    worklog_days_recount(tenant=tenant, author=author, dates=[entry.date])
     return entry
 
 
@@ -93,7 +94,9 @@ def worklog_update(*, entry: WorkLog, reason: str = "edited", **changes) -> Work
     """Changes an entry; when its text changes, the old text goes to the entry's history with
     `reason`."""
     tags = changes.pop("tags", None)
-    previous_content = WorkLog.objects.filter(pk=entry.pk).values_list("content", flat=True).first()
+    previous_content, previous_date = WorkLog.objects.filter(pk=entry.pk).values_list(
+        "content", "date"
+    ).first() or (None, None)
     for field, value in changes.items():
         setattr(entry, field, value.strip() if isinstance(value, str) else value)
     entry.content = _validate(author=entry.author, date=entry.date, content=entry.content)
@@ -103,6 +106,8 @@ def worklog_update(*, entry: WorkLog, reason: str = "edited", **changes) -> Work
         WorkLogRevision.objects.create(entry=entry, content=previous_content, reason=reason[:200])
     if tags is not None:
         _set_tags(entry, _clean_tags(tags))
+    if previous_date is not None and previous_date != entry.date:
+        worklog_days_recount(tenant=entry.tenant, author=entry.author, dates=[previous_date, entry.date])
     return entry
 
 
@@ -129,7 +134,9 @@ def worklog_delete(*, entry: WorkLog) -> None:
     files = [item.file.name for item in entry.evidence.all()]
     storage = Evidence._meta.get_field("file").storage
     with transaction.atomic():
+        tenant, author, day = entry.tenant, entry.author, entry.date
         entry.delete()
+        worklog_days_recount(tenant=tenant, author=author, dates=[day])
         transaction.on_commit(lambda: [storage.delete(name) for name in files])
 
 
@@ -191,3 +198,16 @@ def evidence_delete(*, evidence: Evidence) -> None:
     with transaction.atomic():
         evidence.delete()
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def worklog_days_recount(*, tenant: Tenant, author: User, dates) -> None:
+    """Counts a person's entries again on each of `dates`, in the caller's transaction. The day's
+    row is created if missing, then locked, then counted: two saves of one day serialize on the
+    lock, and the second counts the first's entry (READ COMMITTED sees it once it is committed)."""
+    for day in sorted(set(dates)):
+        WorkLogDay.objects.bulk_create(
+            [WorkLogDay(tenant=tenant, author=author, date=day, count=0)], ignore_conflicts=True
+        )
+        row = WorkLogDay.objects.select_for_update().get(author=author, date=day)
+        row.count = WorkLog.objects.filter(tenant=tenant, author=author, date=day).count()
+        row.save(update_fields=["count"])
