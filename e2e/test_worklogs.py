@@ -56,6 +56,8 @@ def test_saving_on_the_dashboard_updates_its_counters_and_recent_entries_without
     page.goto(system.frontend_url + "/")
     expect(page.locator("#kpi-total")).to_have_text("0")
     expect(page.locator("#recent-empty")).to_be_visible()
+    balance = page.locator("#kpi-balance").inner_text()
+    assert balance.startswith("$")
     page.evaluate("window.loadedOnce = 'yes'")  # gone if the page reloads
 
     # when they log an entry from the quick-add modal
@@ -68,6 +70,7 @@ def test_saving_on_the_dashboard_updates_its_counters_and_recent_entries_without
     expect(page.locator("#kpi-total")).to_have_text("1")
     expect(page.locator("#kpi-week")).to_have_text("1")
     expect(page.locator("#kpi-streak")).to_have_text("1 day")
+    expect(page.locator("#kpi-balance")).to_have_text(balance)  # kept across the summary's reload
     expect(page.locator("#quick-add")).to_be_hidden()
     expect(page.locator("#toast-area")).to_contain_text("Entry saved.")
     assert page.evaluate("window.loadedOnce") == "yes"

@@ -42,6 +42,10 @@ def home(request):
         context.update(_worklog_summary(request))
         context.update(_recent_jobs(request))
         context.update(_top_skills(request))
+        with contextlib.suppress(BackendError):
+            # The reserve's balance, from the counters the status bar reads (O(1)); a save does not
+            # change it, so the summary's reload keeps this card as it is (hx-preserve).
+            context["bar"] = request.backend.status_bar()
     return render(request, "dashboard/home.html", context)
 
 
@@ -63,8 +67,9 @@ def _top_skills(request) -> dict:
 def _worklog_summary(request) -> dict:
     """The counters and the newest entries; a failing part of the backend leaves them as "—",
     not the page an error."""
+    summary = {}
     with contextlib.suppress(BackendError):
         stats = request.backend.worklog_stats()
         recent = request.backend.worklogs(page_size=RECENT_ENTRIES)["results"]
-        return {"stats": stats, "recent": recent, "recent_days": days_of(recent)}
-    return {}
+        summary = {"stats": stats, "recent": recent, "recent_days": days_of(recent)}
+    return summary

@@ -554,3 +554,28 @@ def test_a_failing_skills_list_leaves_the_card_blank_and_the_dashboard_up(backen
     assert response.status_code == 200
     card = re.search(r'id="top-skills-title">.*?</section>', response.content.decode(), re.S).group(0)
     assert 'id="top-skills"' not in card and 'id="top-skills-empty"' not in card and "—" in card
+
+
+def test_the_dashboard_shows_the_reserve_balance_linked_to_billing_and_warns_when_low(backend, signed_in):
+    dashboard_with_skills(backend, [])
+    backend.expect_request("/api/status/bar/").respond_with_json(
+        {
+            "reserve_balance_micros": 3_456_789,
+            "reserve_balance_cents": 345,
+            "reserve_balance_dollars": "3.45",
+            "is_low_balance": True,
+            "jobs_running": 0,
+            "tokens_in": 0,
+            "tokens_out": 0,
+            "updated_at": "2026-11-25T10:00:00+00:00",
+        }
+    )
+
+    page = signed_in.get("/").content.decode()
+
+    card = re.search(
+        r'<div class="col-6 col-lg-3" id="kpi-balance-card" hx-preserve="true">(.*?)</section>', page, re.S
+    )
+    assert card is not None
+    assert '<p class="kpi-value text-warning-emphasis" id="kpi-balance">' in card.group(1)
+    assert 'href="/billing/"' in card.group(1) and text_of(card.group(1)) == "Balance $3.45"
