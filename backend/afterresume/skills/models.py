@@ -15,6 +15,9 @@ class Skill(TenantOwnedModel):
     # The name compared: lower case, spaces collapsed (one skill per name and person).
     key = models.CharField(max_length=100)
     is_hidden = models.BooleanField(default=False, help_text="Left out of the skills list and reports.")
+    entry_count = models.PositiveIntegerField(
+        default=0, help_text="Entries that show it: kept by the skills services (skill_counts_refresh)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,7 +4,7 @@ they are right whatever happened to the entries since (an edit, a deletion)."""
 
 from datetime import datetime
 
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from afterresume.accounts.models import User
 from afterresume.skills.models import Skill, SkillEntry, SkillExtraction
@@ -25,10 +25,12 @@ def skill_list(
     skills = Skill.objects.private_to(tenant=tenant, author=author)
     if not include_hidden:
         skills = skills.filter(is_hidden=False)
+    # The count is kept on the row (skill_counts_refresh); first and last seen are read for the
+    # rows a page returns only, each from the skill's links (no aggregate over every link).
+    dates = SkillEntry.objects.filter(skill=OuterRef("pk")).values("entry__date")
     return skills.annotate(
-        entry_count=Count("links"),
-        first_seen=Min("links__entry__date"),
-        last_seen=Max("links__entry__date"),
+        first_seen=Subquery(dates.order_by("entry__date")[:1]),
+        last_seen=Subquery(dates.order_by("-entry__date")[:1]),
     ).order_by(*ORDERINGS[ordering])
 
 

@@ -92,9 +92,12 @@ def skill_merge(*, skill: Skill, into: Skill) -> Skill:
     skill.delete()  # its aliases with it, before they become the other skill's
     _alias_add(into, names)
     into.save()
+    skill_counts_refresh([into.pk])
+    into.refresh_from_db()
     return into
 
 
+@transaction.atomic
 def skill_link(*, skill: Skill, entry: WorkLog) -> SkillEntry:
     """Link an entry of the skill's author by hand (kept when the entry is extracted again)."""
     if entry.author_id != skill.author_id:
@@ -102,11 +105,28 @@ def skill_link(*, skill: Skill, entry: WorkLog) -> SkillEntry:
     link, _ = SkillEntry.objects.update_or_create(
         skill=skill, entry=entry, defaults={"source": SkillEntry.Source.MANUAL}
     )
+    skill_counts_refresh([skill.pk])
     return link
 
 
+@transaction.atomic
 def skill_unlink(*, skill: Skill, entry: WorkLog) -> None:
     SkillEntry.objects.filter(skill=skill, entry=entry).delete()
+    skill_counts_refresh([skill.pk])
+
+
+def skill_counts_refresh(skill_ids) -> None:
+    """Counts the entries of each skill again, in the caller's transaction, each skill's row locked
+    while it is counted (two changes of one skill serialize; the second counts the first's)."""
+    for skill in Skill.objects.select_for_update().filter(pk__in=set(skill_ids)).order_by("pk"):
+        Skill.objects.filter(pk=skill.pk).update(entry_count=SkillEntry.objects.filter(skill=skill).count())
+
+
+def skills_before_entry_delete(entry: WorkLog):
+    """Registered with the worklogs' delete (apps.py): an entry's links go with it, so its skills
+    are counted again once it is gone, in the same transaction."""
+    skill_ids = list(SkillEntry.objects.filter(entry=entry).values_list("skill_id", flat=True))
+    return lambda: skill_counts_refresh(skill_ids)
 
 
 @transaction.atomic
@@ -117,9 +137,11 @@ def skills_record_extraction(
     extracted links are replaced (links by hand stay); a name maps to the person's skill of that
     name or alias, or a new one. The person's extraction is then done `through` that moment.
     Returns the counts and the new skills' names."""
-    SkillEntry.objects.filter(
+    replaced = SkillEntry.objects.filter(
         entry_id__in=list(found), entry__author=author, source=SkillEntry.Source.EXTRACTED
-    ).delete()
+    )
+    touched = set(replaced.values_list("skill_id", flat=True))
+    replaced.delete()
     new: list[str] = []
     links = 0
     for entry_id, names in found.items():
@@ -136,6 +158,8 @@ def skills_record_extraction(
                 skill=skill, entry_id=entry_id, defaults={"source": SkillEntry.Source.EXTRACTED}
             )
             links += made
+            touched.add(skill.pk)
+    skill_counts_refresh(touched)
     mark = SkillExtraction.objects.select_for_update().filter(author=author).first()
     if mark is None:
         SkillExtraction.objects.create(tenant=tenant, author=author, through=through)

@@ -1,4 +1,5 @@
 import hashlib
+from collections.abc import Callable
 from datetime import date as Date
 from datetime import timedelta
 
@@ -128,6 +129,12 @@ def worklog_revise(
     return worklog_update(entry=entry, reason=reason, content=content, tags=names)
 
 
+# Domains that keep figures about entries (skills' counts) register here from their AppConfig.ready:
+# each is called with the entry about to be deleted, in the delete's transaction, and returns what
+# to run once it is gone. Worklogs know nothing of them (skills import worklogs, never the reverse).
+ENTRY_DELETE_HOOKS: list[Callable[[WorkLog], Callable[[], None]]] = []
+
+
 def worklog_delete(*, entry: WorkLog) -> None:
     """Deletes the entry, its evidence rows and their stored objects. Objects are removed after
     the rows are gone for good (on commit), so a rolled-back delete never loses a file."""
@@ -135,8 +142,11 @@ def worklog_delete(*, entry: WorkLog) -> None:
     storage = Evidence._meta.get_field("file").storage
     with transaction.atomic():
         tenant, author, day = entry.tenant, entry.author, entry.date
+        afterwards = [hook(entry) for hook in ENTRY_DELETE_HOOKS]
         entry.delete()
         worklog_days_recount(tenant=tenant, author=author, dates=[day])
+        for run in afterwards:
+            run()
         transaction.on_commit(lambda: [storage.delete(name) for name in files])
 
 

@@ -190,3 +190,26 @@ def test_with_the_openai_provider_the_model_is_asked_per_entry_and_its_list_pars
     events = UsageEvent.objects.filter(job_reference=f"job:{job.pk}")
     assert {(event.model, event.tokens_in, event.tokens_out) for event in events} == {("gpt-test", 50, 9)}
     assert job.actual_cost_micros == priced(owner, events)
+
+
+def test_deleting_an_entry_counts_its_skills_again_and_the_list_orders_by_the_kept_counts(owner, entries):
+    client = token_client(owner)
+    python = client.post("/api/skills/", {"name": "Python"}, format="json").json()["id"]
+    helm = client.post("/api/skills/", {"name": "Helm"}, format="json").json()["id"]
+    for entry in entries.values():
+        client.post(f"/api/skills/{python}/entries/", {"worklog_id": entry.pk}, format="json")
+    first, *_ = entries.values()
+    client.post(f"/api/skills/{helm}/entries/", {"worklog_id": first.pk}, format="json")
+    assert [(s["name"], s["entry_count"]) for s in client.get("/api/skills/").json()["results"]] == [
+        ("Python", len(entries)),
+        ("Helm", 1),
+    ]
+
+    # when the entry both skills show is deleted (by its author, through the API)
+    assert client.delete(f"/api/worklogs/{first.pk}/").status_code == 204
+
+    # then each skill counts one entry fewer, and what it shows first and last is read again
+    listed = {s["name"]: s for s in client.get("/api/skills/").json()["results"]}
+    assert listed["Python"]["entry_count"] == len(entries) - 1
+    assert listed["Helm"]["entry_count"] == 0 and listed["Helm"]["first_seen"] is None
+    assert Skill.objects.get(pk=python).entry_count == SkillEntry.objects.filter(skill_id=python).count()
