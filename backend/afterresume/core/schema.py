@@ -41,6 +41,11 @@ class ErrorExtraOut(serializers.Serializer):
     job_id = serializers.IntegerField(
         required=False, help_text="402 on starting a job: the job, recorded as refused."
     )
+    rows = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="400 on an import: each refused row as {line, message} (nothing was imported).",
+    )
 
 
 class ErrorOut(serializers.Serializer):

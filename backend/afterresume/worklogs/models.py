@@ -39,6 +39,9 @@ class WorkLog(TenantOwnedModel):
     project = models.CharField(max_length=200, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="worklogs")
     metadata = models.JSONField(default=dict, blank=True)
+    # An imported entry's stable key for its source row (worklogs/imports): importing the same row
+    # again finds it and adds nothing. Empty for entries not imported.
+    import_key = models.CharField(max_length=120, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Maintained by a database trigger on PostgreSQL (migration 0002); unused (NULL) on SQLite.
@@ -50,6 +53,13 @@ class WorkLog(TenantOwnedModel):
         indexes = [
             # The timeline: one person's entries, newest first.
             models.Index(fields=["tenant", "author", "-date", "-id"], name="worklog_timeline"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "import_key"],
+                condition=~models.Q(import_key=""),
+                name="worklog_import_once",
+            )
         ]
 
     def __str__(self) -> str:

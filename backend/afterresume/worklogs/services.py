@@ -71,10 +71,12 @@ def worklog_create(
     tags=(),
     metadata: dict | None = None,
     source: str = WorkLog.Source.MANUAL,
+    import_key: str = "",
 ) -> WorkLog:
     entry = WorkLog(
         tenant=tenant,
         author=author,
+        import_key=import_key,
         date=date,
         content=_validate(author=author, date=date, content=content),
         employer=employer.strip(),

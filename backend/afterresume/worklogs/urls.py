@@ -6,6 +6,13 @@ urlpatterns = [
     path("worklogs/", apis.WorkLogListCreateApi.as_view(), name="worklogs"),
     path("worklogs/suggestions/", apis.WorkLogSuggestionsApi.as_view(), name="worklog-suggestions"),
     path("worklogs/stats/", apis.WorkLogStatsApi.as_view(), name="worklog-stats"),
+    path("worklogs/imports/", apis.WorkLogImportApi.as_view(), name="worklog-import"),
+    path("worklogs/imports/preview/", apis.WorkLogImportPreviewApi.as_view(), name="worklog-import-preview"),
+    path(
+        "worklogs/imports/template.csv",
+        apis.WorkLogImportTemplateApi.as_view(),
+        name="worklog-import-template",
+    ),
     path("worklogs/<int:worklog_id>/", apis.WorkLogDetailApi.as_view(), name="worklog"),
     path(
         "worklogs/<int:worklog_id>/evidence/", apis.EvidenceListCreateApi.as_view(), name="worklog-evidence"

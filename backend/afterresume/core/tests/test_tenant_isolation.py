@@ -77,6 +77,7 @@ def job_of(user: User, made: dict) -> Job:
 def skill_of(user: User, made: dict) -> Skill:
     skill = skill_create(tenant=user.membership.tenant, author=user, name=f"{user.email}'s craft")
     skill_link(skill=skill, entry=worklog_of(user, made))
+    skill.refresh_from_db()  # its entry count, as the link left it
     return skill
 
 
