@@ -80,6 +80,7 @@ class BackendClient(WorkCalls, BillingCalls, SystemCalls):
         accept_statuses: tuple[int, ...] = (),
         headers: dict | None = None,
         files: dict | None = None,
+        data: dict | None = None,
     ) -> Any:
         url = f"{settings.BACKEND_URL}{path}"
         try:
@@ -89,6 +90,7 @@ class BackendClient(WorkCalls, BillingCalls, SystemCalls):
                 params=params,
                 json=json,
                 files=files,
+                data=data,
                 headers={**self._headers(), **(headers or {})},
             )
         except httpx.TimeoutException as error:
@@ -126,6 +128,7 @@ class BackendClient(WorkCalls, BillingCalls, SystemCalls):
             status=status,
             fields=fields,
             request_id=response.headers.get("X-Request-ID", ""),
+            extra=body.get("extra") if isinstance(body.get("extra"), dict) else None,
         )
 
     def get(self, path: str, **kwargs) -> Any:
@@ -237,6 +240,17 @@ class BackendClient(WorkCalls, BillingCalls, SystemCalls):
             f"/api/worklogs/{int(worklog_id)}/evidence/",
             files={"file": (name, fileobj, content_type or "application/octet-stream")},
         )
+
+    def worklog_import_preview(self, *, upload: tuple, options: dict) -> dict:
+        """What importing the file would do (nothing written). `upload`: (name, file, type)."""
+        return self.request("POST", "/api/worklogs/imports/preview/", files={"file": upload}, data=options)
+
+    def worklog_import(self, *, upload: tuple, options: dict) -> dict:
+        """Imports the file, all or none (a refused row: BackendValidationError with `extra["rows"]`)."""
+        return self.request("POST", "/api/worklogs/imports/", files={"file": upload}, data=options)
+
+    def worklog_import_template(self) -> httpx.Response:
+        return self._stream("/api/worklogs/imports/template.csv")
 
     def evidence_delete(self, *, worklog_id: int, evidence_id: int) -> None:
         self.delete(f"/api/worklogs/{int(worklog_id)}/evidence/{int(evidence_id)}/")

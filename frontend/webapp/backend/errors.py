@@ -2,13 +2,21 @@ class BackendError(Exception):
     """The backend answered with an error. `message` is safe to show to the user."""
 
     def __init__(
-        self, message: str, *, status: int | None = None, fields: dict | None = None, request_id: str = ""
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        fields: dict | None = None,
+        request_id: str = "",
+        extra: dict | None = None,
     ):
         super().__init__(message)
         self.message = message
         self.status = status
         self.fields = fields or {}
         self.request_id = request_id
+        # The error shape's other facts (e.g. an import's refused `rows`).
+        self.extra = extra or {}
 
 
 class BackendUnavailable(BackendError):
