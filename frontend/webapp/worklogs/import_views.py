@@ -24,9 +24,9 @@ GIT_LOG_COMMAND = "git log --no-merges --date=short --pretty=format:'%H%x09%ae%x
 class ImportForm(BackendErrorsMixin, forms.Form):
     file = forms.FileField(label="File")
     format = forms.ChoiceField(label="Format", choices=list(FORMAT_LABELS.items()))
-    git_author_email = forms.EmailField(label="Your author e-mail in git", required=False)
+    git_author_email = forms.EmailField(label="git log only: your author e-mail", required=False)
     git_group = forms.ChoiceField(
-        label="Entries", choices=[("day", "One per day"), ("commit", "One per commit")], required=False
+        label="git log only: entries", choices=[("day", "One per day"), ("commit", "One per commit")], required=False
     )
 
     def clean(self):
