@@ -5,9 +5,11 @@ risk are states, so a group shows its last computed day (and daily actives their
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
+
+from webapp.core.money import MICROS
 
 GROUPS = {"day": "Day", "week": "Week", "month": "Month"}
-MICROS_PER_DOLLAR = 1_000_000
 JOB_OUTCOMES = ("succeeded", "failed", "canceled", "refused")
 
 
@@ -62,10 +64,8 @@ def period_label(start: date, group: str) -> str:
 
 
 def dollars(micros: int) -> str:
-    """Exact to the micro-dollar, as a decimal string (toward zero, like every amount we show)."""
-    sign = "-" if micros < 0 else ""
-    whole, rest = divmod(abs(micros), MICROS_PER_DOLLAR)
-    return f"{sign}{whole}.{rest:06d}"
+    """Exact to the micro-dollar, six places in every row, so that a CSV's column lines up."""
+    return f"{Decimal(int(micros)) / MICROS:.6f}"
 
 
 def charts_of(days: list[dict], group: str) -> list[Chart]:
