@@ -102,6 +102,12 @@ class Job(TenantOwnedModel):
             models.Index(fields=["tenant", "author", "-created_at", "-id"], name="job_mine_newest"),
             # A workspace's running jobs (the status bar, the engine's checks): a partial index.
             models.Index(fields=["tenant"], name="job_tenant_running", condition=Q(status="running")),
+            # Operators' list of every workspace's jobs, newest first (Admin → Jobs, unfiltered).
+            models.Index(fields=["-created_at", "-id"], name="job_all_newest"),
+            # The system page's recent failed jobs: a partial index, failures are few.
+            models.Index(
+                fields=["-finished_at", "-id"], name="job_failed_newest", condition=Q(status="failed")
+            ),
         ]
 
     def __str__(self) -> str:
