@@ -1,4 +1,4 @@
-"""`metrics.compute`'s Celery tasks and its beat entries (config/settings: CELERY_BEAT_SCHEDULE)."""
+"""`metrics.compute`'s Celery tasks and its beat entries (config/settings/jobs.py: CELERY_BEAT_SCHEDULE)."""
 
 from datetime import datetime, timedelta
 

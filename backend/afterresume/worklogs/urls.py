@@ -1,16 +1,20 @@
 from django.urls import path
 
-from afterresume.worklogs import apis
+from afterresume.worklogs import apis, apis_imports
 
 urlpatterns = [
     path("worklogs/", apis.WorkLogListCreateApi.as_view(), name="worklogs"),
     path("worklogs/suggestions/", apis.WorkLogSuggestionsApi.as_view(), name="worklog-suggestions"),
     path("worklogs/stats/", apis.WorkLogStatsApi.as_view(), name="worklog-stats"),
-    path("worklogs/imports/", apis.WorkLogImportApi.as_view(), name="worklog-import"),
-    path("worklogs/imports/preview/", apis.WorkLogImportPreviewApi.as_view(), name="worklog-import-preview"),
+    path("worklogs/imports/", apis_imports.WorkLogImportApi.as_view(), name="worklog-import"),
+    path(
+        "worklogs/imports/preview/",
+        apis_imports.WorkLogImportPreviewApi.as_view(),
+        name="worklog-import-preview",
+    ),
     path(
         "worklogs/imports/template.csv",
-        apis.WorkLogImportTemplateApi.as_view(),
+        apis_imports.WorkLogImportTemplateApi.as_view(),
         name="worklog-import-template",
     ),
     path("worklogs/<int:worklog_id>/", apis.WorkLogDetailApi.as_view(), name="worklog"),

@@ -6,6 +6,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -95,14 +96,21 @@ def signin_required(view):
     return wrapper
 
 
-def staff_required(view):
-    """Operators only; the backend refuses everyone else too (403), this just fails early."""
+def staff_required(view, *, refusal=PermissionDenied):
+    """Operators only; the backend refuses everyone else too (403), this just fails early. The
+    platform's figures pass `refusal=Http404`: to anyone else those pages do not exist, as the
+    backend's `/api/system/` routes do not."""
 
     @wraps(view)
     @signin_required
     def wrapper(request, *args, **kwargs):
         if not session_user(request).get("is_staff"):
-            raise PermissionDenied
+            raise refusal
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def operators_only(view):
+    """staff_required, answering 404 to everyone else (Admin → Metrics and System)."""
+    return staff_required(view, refusal=Http404)

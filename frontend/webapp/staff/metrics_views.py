@@ -6,7 +6,6 @@ backend's routes are (docs/metrics.md)."""
 import csv
 import io
 from datetime import timedelta
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from webapp.accounts.session import session_user, signin_required
+from webapp.accounts.session import operators_only
 from webapp.accounts.views import FORM_ERRORS
 from webapp.backend.errors import BackendConflict
 from webapp.staff.metrics_series import GROUPS, chart_named, charts_of
@@ -25,17 +24,6 @@ from webapp.staff.metrics_series import GROUPS, chart_named, charts_of
 DEFAULT_DAYS = 30
 MAX_DAYS = 400
 REFRESH_SECONDS = 60
-
-
-def operators_only(view):
-    @wraps(view)
-    @signin_required
-    def wrapper(request, *args, **kwargs):
-        if not session_user(request).get("is_staff"):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 class RangeForm(forms.Form):

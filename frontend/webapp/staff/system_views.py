@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from webapp.accounts.session import operators_only
 from webapp.backend.errors import BackendServerError, BackendUnavailable
-from webapp.staff.metrics_views import operators_only
 
 REFRESH_SECONDS = 30
 PARTS_ID = "system-parts"

@@ -26,7 +26,9 @@ class ImportForm(BackendErrorsMixin, forms.Form):
     format = forms.ChoiceField(label="Format", choices=list(FORMAT_LABELS.items()))
     git_author_email = forms.EmailField(label="git log only: your author e-mail", required=False)
     git_group = forms.ChoiceField(
-        label="git log only: entries", choices=[("day", "One per day"), ("commit", "One per commit")], required=False
+        label="git log only: entries",
+        choices=[("day", "One per day"), ("commit", "One per commit")],
+        required=False,
     )
 
     def clean(self):
