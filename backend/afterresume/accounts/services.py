@@ -11,7 +11,7 @@ from afterresume.billing.ledger.posting import ledger_post
 from afterresume.billing.models import LedgerEntry
 from afterresume.invites.models import InvitePasskey
 from afterresume.invites.services import passkey_lock_for_redemption, passkey_redeem
-from afterresume.tenants.models import Membership, Tenant
+from afterresume.tenants.models import Tenant
 from afterresume.tenants.services import membership_create, tenant_create_with_owner
 
 
@@ -35,7 +35,7 @@ def signup_complete(
         user.save(update_fields=changed)
     if passkey.target_tenant_id:
         tenant = passkey.target_tenant
-        membership_create(tenant=tenant, user=user, role=Membership.Role.MEMBER)
+        membership_create(tenant=tenant, user=user, role=passkey.role)
     else:
         tenant = tenant_create_with_owner(owner=user)
     passkey_redeem(passkey=passkey, user=user, tenant=tenant)

@@ -16,7 +16,7 @@ from afterresume.core.permissions import IsOperator
 from afterresume.invites.models import InvitePasskey
 from afterresume.invites.selectors import passkey_get, passkey_list
 from afterresume.invites.services import passkey_create, passkey_revoke
-from afterresume.tenants.models import Tenant
+from afterresume.tenants.models import Membership, Tenant
 
 
 class PasskeyOut(serializers.Serializer):
@@ -32,6 +32,9 @@ class PasskeyOut(serializers.Serializer):
     starter_credit_micros = serializers.IntegerField()
     revoked_at = serializers.DateTimeField(allow_null=True)
     target_tenant = serializers.SerializerMethodField()
+    role = serializers.CharField(
+        help_text="The role given in target_tenant (none: the newcomer owns a new one)."
+    )
 
     def get_target_tenant(self, passkey) -> dict | None:
         tenant = passkey.target_tenant
@@ -77,6 +80,11 @@ class PasskeyListCreateApi(APIView):
             help_text="Promotional credit for the new workspace.",
         )
         target_tenant_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+        role = serializers.ChoiceField(
+            choices=Membership.Role.choices,
+            default=Membership.Role.MEMBER,
+            help_text="With target_tenant_id: the newcomer's role there.",
+        )
 
         def validate_target_tenant_id(self, value):
             if value is not None and not Tenant.objects.filter(pk=value).exists():
@@ -106,6 +114,7 @@ class PasskeyListCreateApi(APIView):
             max_uses=data["max_uses"],
             target_tenant=Tenant.objects.filter(pk=data["target_tenant_id"]).first(),
             starter_credit_micros=data["starter_credit_micros"],
+            role=data["role"],
         )
         # The raw key leaves the server this once; only its hash is stored.
         return Response({**PasskeyOut(passkey).data, "key": raw_key}, status=status.HTTP_201_CREATED)

@@ -4,6 +4,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 
+class InvitePasskeyQuerySet(models.QuerySet):
+    def invites_into(self, tenant):
+        """A workspace's own invites (those naming it): what its owners list and revoke. Like
+        `TenantScopedQuerySet.for_tenant`, the one place these rows are scoped to a workspace."""
+        return self.filter(target_tenant=tenant)
+
+
 class InvitePasskey(models.Model):
     """An invite passkey: only its SHA-256 hash and a short display prefix are stored; the raw key
     is shown once, when it is created."""
@@ -35,6 +42,15 @@ class InvitePasskey(models.Model):
         related_name="+",
         help_text="Invite into this existing workspace.",
     )
+    # The newcomer's role in target_tenant (meaningless without one: a new workspace's creator owns it).
+    role = models.CharField(
+        max_length=16,
+        choices=[("owner", "Owner"), ("member", "Member")],
+        default="member",
+        help_text="The role given in the target workspace.",
+    )
+
+    objects = InvitePasskeyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -44,6 +60,7 @@ class InvitePasskey(models.Model):
             models.CheckConstraint(
                 condition=Q(starter_credit_micros__gte=0), name="passkey_credit_not_negative"
             ),
+            models.CheckConstraint(condition=Q(role__in=["owner", "member"]), name="passkey_role_known"),
         ]
 
     def __str__(self) -> str:

@@ -36,3 +36,15 @@ def passkey_unused_get(*, raw_key: str) -> InvitePasskey | None:
     if passkey is None or passkey.status != InvitePasskey.Status.ACTIVE or passkey.use_count:
         return None
     return passkey
+
+
+def workspace_invite_list(*, tenant) -> QuerySet[InvitePasskey]:
+    return (
+        InvitePasskey.objects.invites_into(tenant).select_related("created_by").order_by("-created_at", "-id")
+    )
+
+
+def workspace_invite_get(*, tenant, invite_id: int) -> InvitePasskey | None:
+    return (
+        InvitePasskey.objects.invites_into(tenant).select_related("created_by").filter(pk=invite_id).first()
+    )

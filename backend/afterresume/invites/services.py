@@ -1,8 +1,11 @@
+import logging
 import secrets
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,6 +16,8 @@ from afterresume.core.request_id import current_client_address
 from afterresume.invites.keys import passkey_hash
 from afterresume.invites.models import InvitePasskey, InvitePasskeyRedemption
 from afterresume.tenants.models import Tenant
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "arinv_"
 DISPLAY_PREFIX_LENGTH = 12
@@ -39,6 +44,7 @@ def passkey_create(
     max_uses: int = 1,
     target_tenant: Tenant | None = None,
     starter_credit_micros: int = 0,
+    role: str = "member",
 ) -> tuple[InvitePasskey, str]:
     """A new passkey and its raw key (192 random bits). The raw key is returned once and never stored."""
     raw_key = KEY_PREFIX + secrets.token_urlsafe(24)
@@ -55,6 +61,7 @@ def passkey_create(
         max_uses=max_uses,
         target_tenant=target_tenant,
         starter_credit_micros=starter_credit_micros,
+        role=role,
     )
     passkey.full_clean()
     passkey.save()
@@ -62,6 +69,7 @@ def passkey_create(
         category="passkey",
         action="passkey.created",
         actor=created_by,
+        tenant=target_tenant,
         target=f"passkey:{passkey.id}",
         summary=f"Created invite passkey {passkey.prefix}…",
         data={
@@ -70,9 +78,66 @@ def passkey_create(
             "expires_at": expires_at.isoformat(),
             "target_tenant": target_tenant.id if target_tenant else None,
             "starter_credit_micros": starter_credit_micros,
+            "role": role,
         },
     )
     return passkey, raw_key
+
+
+@transaction.atomic
+def workspace_invite_create(
+    *,
+    tenant: Tenant,
+    inviter: User,
+    role: str = "member",
+    note: str = "",
+    expires_in_days: int | None = None,
+    max_uses: int = 1,
+    email: str = "",
+) -> tuple[InvitePasskey, str]:
+    """An owner's invite into their own workspace. With `email`, the invitation (the sign-up link
+    with the key) is mailed once the invite is saved; a mail server that fails does not undo it,
+    the owner still has the key to pass on."""
+    days = expires_in_days or settings.INVITE_PASSKEY_DEFAULT_DAYS
+    note = note.strip() or (f"for {email}" if email else "")
+    passkey, raw_key = passkey_create(
+        created_by=inviter,
+        note=note[:200],
+        expires_at=timezone.now() + timedelta(days=days),
+        max_uses=max_uses,
+        target_tenant=tenant,
+        role=role,
+    )
+    if email:
+        _invitation_mail_on_commit(passkey=passkey, raw_key=raw_key, inviter=inviter, email=email)
+    return passkey, raw_key
+
+
+def invitation_signup_link(raw_key: str) -> str:
+    return f"{settings.FRONTEND_URL}/signup/?{urlencode({'passkey': raw_key})}"
+
+
+def _invitation_mail_on_commit(*, passkey: InvitePasskey, raw_key: str, inviter: User, email: str) -> None:
+    inviter_name = inviter.display_name or inviter.email
+    workspace = passkey.target_tenant.name
+    role = "an owner" if passkey.role == "owner" else "a member"
+    subject = f"{inviter_name} invites you to {workspace} on AfterResume"
+    body = (
+        f"{inviter_name} ({inviter.email}) invites you to join the workspace {workspace} on "
+        f"AfterResume as {role}.\n\n"
+        f"Sign up with this link:\n{invitation_signup_link(raw_key)}\n\n"
+        f"or enter this invite passkey on the sign-up page: {raw_key}\n\n"
+        f"The invitation expires on {passkey.expires_at:%Y-%m-%d}. Your entries, skills and reports "
+        f"stay private to you; the workspace's members share its reserve.\n"
+    )
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, [email])
+        except Exception:  # the invite stands; the owner can still copy the link from the page
+            logger.exception("could not mail the invitation %s", passkey.pk)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic
@@ -85,6 +150,7 @@ def passkey_revoke(*, passkey: InvitePasskey, actor: User) -> InvitePasskey:
             category="passkey",
             action="passkey.revoked",
             actor=actor,
+            tenant=passkey.target_tenant,
             target=f"passkey:{passkey.id}",
             summary=f"Revoked invite passkey {passkey.prefix}…",
         )

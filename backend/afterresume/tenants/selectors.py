@@ -13,3 +13,12 @@ def tenant_for_user(*, user: User) -> Tenant | None:
 
 def membership_list(*, tenant: Tenant):
     return Membership.objects.for_tenant(tenant).select_related("user").order_by("created_at")
+
+
+def membership_get(*, tenant: Tenant, membership_id: int) -> Membership | None:
+    return (
+        Membership.objects.for_tenant(tenant)
+        .select_related("user", "tenant")
+        .filter(pk=membership_id)
+        .first()
+    )

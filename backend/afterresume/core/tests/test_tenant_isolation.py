@@ -5,6 +5,9 @@ configuration, is checked for who may call it.
 - every other route with an object id in its path: someone else's object (a teammate's, an
   outsider's) is a 404 and stays unchanged. Each path parameter needs an entry in
   OBJECTS_BY_PATH_PARAMETER below; a new route whose parameter has none fails this file;
+- the workspace's own shared objects (its memberships, its invites: SHARED_IN_THE_WORKSPACE) are
+  reached by its owners by design: there an outsider's object is a 404 and stays unchanged, and a
+  member (not an owner) is refused with 403 on every method, nothing changed;
 - every route except the explicit PUBLIC_ROUTES answers 401 to an anonymous caller.
 """
 
@@ -29,6 +32,7 @@ from afterresume.reports.models import Report, ReportArtifact, ShareLink
 from afterresume.reports.services import report_compose, report_create, report_store, share_link_create
 from afterresume.skills.models import Skill
 from afterresume.skills.services import skill_create, skill_link
+from afterresume.tenants.models import Membership
 from afterresume.worklogs.models import Evidence, WorkLog
 from afterresume.worklogs.services import evidence_add, worklog_create
 from conftest import token_client
@@ -104,6 +108,15 @@ def share_link_of(user: User, made: dict) -> ShareLink:
     return link
 
 
+def membership_of(user: User, made: dict) -> Membership:
+    return user.membership
+
+
+def workspace_invite_of(user: User, made: dict) -> InvitePasskey:
+    passkey, _ = passkey_create(created_by=user, note="untouched", target_tenant=user.membership.tenant)
+    return passkey
+
+
 # Path parameter of a non-admin route -> a factory making such an object belonging to `user`
 # (given the objects already made for the same URL, in path order). A new route with a parameter
 # missing here fails test_every_object_route_is_in_the_isolation_walk.
@@ -116,7 +129,12 @@ OBJECTS_BY_PATH_PARAMETER = {
     "report_id": report_of,
     "artifact_id": artifact_of,
     "link_id": share_link_of,
+    "member_id": membership_of,
+    "invite_id": workspace_invite_of,
 }
+# Objects of the workspace rather than of one person: its owners manage them whoever they concern,
+# so only an outsider's are not found; its members are refused (403) on these routes.
+SHARED_IN_THE_WORKSPACE = {"member_id", "invite_id"}
 
 # Any request body a write could act on: an attempt to make oneself staff, to deactivate, to rename.
 WRITE_BODY = {"is_staff": True, "is_active": False, "note": "taken over", "name": "taken over", "max_uses": 9}
@@ -279,8 +297,9 @@ def test_someone_elses_object_is_a_404_on_every_method_and_stays_unchanged(owner
     if missing:
         pytest.fail(f"{route}: add a factory for {missing} to OBJECTS_BY_PATH_PARAMETER")
     client = token_client(owner)
+    is_shared = bool(SHARED_IN_THE_WORKSPACE & set(route.parameters))
 
-    for other in (teammate, outsider):
+    for other in (outsider,) if is_shared else (teammate, outsider):
         # given objects belonging to someone else
         objects = make_objects(route, other)
         before = {name: model_to_dict(obj) for name, obj in objects.items()}
@@ -303,6 +322,37 @@ def test_someone_elses_object_is_a_404_on_every_method_and_stays_unchanged(owner
         response = call(client, method, own_url)
         assert response.status_code not in (403, 404), f"{method.upper()} {own_url} (own)"
         assert response.status_code < 500
+
+
+SHARED_ROUTES = [
+    pytest.param(route, id=str(route))
+    for route in ROUTES
+    if SHARED_IN_THE_WORKSPACE & set(route.parameters) and not route.is_admin
+]
+
+
+def test_the_walk_finds_the_workspaces_shared_routes():
+    assert {str(route.values[0]) for route in SHARED_ROUTES} >= {
+        "api/tenant/members/<int:member_id>/",
+        "api/tenant/invites/<int:invite_id>/revoke/",
+    }
+
+
+@pytest.mark.parametrize("route", SHARED_ROUTES)
+def test_a_member_is_refused_the_workspaces_shared_objects_and_they_stay_unchanged(owner, teammate, route):
+    # given the owner's objects; their teammate (a member, not an owner) tries them
+    objects = make_objects(route, owner)
+    before = {name: model_to_dict(obj) for name, obj in objects.items()}
+    url = route.url(**{name: obj.pk for name, obj in objects.items()})
+    client = token_client(teammate)
+
+    for method in route.methods:
+        response = call(client, method, url)
+        assert response.status_code == 403, f"{method.upper()} {url}"
+
+    for name, obj in objects.items():
+        obj.refresh_from_db()
+        assert model_to_dict(obj) == before[name]
 
 
 # --- (c) anonymous callers ----------------------------------------------------------------------

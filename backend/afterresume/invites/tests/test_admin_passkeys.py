@@ -27,6 +27,7 @@ PASSKEY_FIELDS = {
     "revoked_at",
     "target_tenant",
     "starter_credit_micros",
+    "role",
 }
 
 
