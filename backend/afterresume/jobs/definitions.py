@@ -55,3 +55,6 @@ class JobDefinition:
     steps: dict[str, Callable[[StepContext], dict]] = field(default_factory=dict)
     # Called by the finish step with the ended job, whatever its end (e.g. a report marked failed).
     on_finish: Callable[[Job], None] | None = None
+    # A job that calls no model (an import, an export) costs nothing: no hold is placed, so it runs
+    # even on an empty reserve, and its DAG has no costing (docs/jobs.md).
+    free: bool = False

@@ -97,6 +97,8 @@ def job_definition(kind: str) -> JobDefinition:
 
 
 def job_dag(definition: JobDefinition) -> Chain:
+    if definition.free:
+        return Chain((definition.work, Step(FINISH, QUEUE_BILLING, always=True)))
     return Chain((definition.work, COSTING, Step(FINISH, QUEUE_BILLING, always=True)))
 
 
@@ -133,12 +135,29 @@ def job_start(*, tenant: Tenant, author: User, kind: str, params: dict, retry_of
     )
     if retry_of is not None:
         Job.objects.filter(pk=job.pk).update(retry_of=retry_of)
+    if not job_definition(kind).free:
+        _job_hold_place(job=job, tenant=tenant)
+    job.refresh_from_db()
+    try:
+        compile_dag(job_dag(job_definition(kind)), job_id=job.pk).apply_async()
+    except Exception as error:  # the broker is unreachable: give the money back, say so
+        logger.exception("job %s could not be queued", job.pk)
+        if job.hold_id is not None:
+            hold_release(hold_id=job.hold_id)
+        job_finish(job=job, status=Job.Status.FAILED, error=f"Could not be queued: {error}")
+        raise JobNotQueued() from error
+    return job
+
+
+def _job_hold_place(*, job: Job, tenant: Tenant) -> None:
+    """Sets the job's estimate aside (at least 1 µ$, so that even an estimate of nothing meets the
+    policy); refused: the job ends `refused` and JobRefused is raised."""
     account = reserve_account_get(tenant=tenant)
     try:
         with transaction.atomic():
             placed = hold_place(
                 account_id=account.pk,
-                estimate_micros=max(estimate.estimate_micros, 1),
+                estimate_micros=max(job.estimate_micros, 1),
                 idempotency_key=f"{job_reference(job.pk)}:hold",
                 job_reference=job_reference(job.pk),
             )
@@ -154,15 +173,6 @@ def job_start(*, tenant: Tenant, author: User, kind: str, params: dict, retry_of
     except InsufficientFunds as refusal:
         job_finish(job=job, status=Job.Status.REFUSED, error=str(refusal))
         raise JobRefused(job=job, refusal=refusal) from refusal
-    job.refresh_from_db()
-    try:
-        compile_dag(job_dag(job_definition(kind)), job_id=job.pk).apply_async()
-    except Exception as error:  # the broker is unreachable: give the money back, say so
-        logger.exception("job %s could not be queued", job.pk)
-        hold_release(hold_id=job.hold_id)
-        job_finish(job=job, status=Job.Status.FAILED, error=f"Could not be queued: {error}")
-        raise JobNotQueued() from error
-    return job
 
 
 def job_cancel(*, job: Job) -> Job:
@@ -340,6 +350,8 @@ def cost_capture(context: StepContext) -> dict:
 
 def finish(context: StepContext) -> dict:
     job = Job.objects.get(pk=context.job.pk)
+    if job_definition(job.kind).free and job.actual_cost_micros is None:
+        job_cost_record(job=job, actual_cost_micros=0)
     if job.status == Job.Status.RUNNING:
         job_finish(job=job, status=Job.Status.SUCCEEDED)
     on_finish = job_definition(job.kind).on_finish

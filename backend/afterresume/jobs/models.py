@@ -16,6 +16,8 @@ class JobKind(models.TextChoices):
     SKILLS_EXTRACT = "skills.extract", "Extract skills"
     REPORT_GENERATE = "report.generate", "Generate a report"
     METRICS_COMPUTE = "metrics.compute", "Compute metrics"
+    WORKLOG_IMPORT = "worklog.import", "Import entries"
+    DATA_EXPORT = "data.export", "Export all my data"
 
 
 # The choices live at module level so that the models' Meta can name them in CHECK constraints.

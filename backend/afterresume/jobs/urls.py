@@ -1,6 +1,6 @@
 from django.urls import path
 
-from afterresume.jobs import apis, apis_reports
+from afterresume.jobs import apis, apis_data, apis_reports
 
 urlpatterns = [
     path("jobs/", apis.JobListApi.as_view(), name="jobs"),
@@ -13,5 +13,8 @@ urlpatterns = [
     path("jobs/<int:job_id>/proposal/reject/", apis.ProposalRejectApi.as_view(), name="job-proposal-reject"),
     path("admin/jobs/", apis.AdminJobListApi.as_view(), name="admin-jobs"),
     path("reports/", apis_reports.ReportListCreateApi.as_view(), name="reports"),
+    path("worklogs/imports/", apis_data.WorkLogImportApi.as_view(), name="worklog-import"),
+    path("exports/", apis_data.ExportListApi.as_view(), name="exports"),
+    path("exports/<int:export_id>/download/", apis_data.ExportDownloadApi.as_view(), name="export-download"),
     path("reports/estimate/", apis_reports.ReportEstimateApi.as_view(), name="report-estimate"),
 ]

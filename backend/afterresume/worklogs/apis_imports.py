@@ -1,16 +1,15 @@
-"""The imports' API (`/api/worklogs/imports/…`, worklogs/importing.py): a file previewed, then
-imported all or nothing; the CSV template."""
+"""The imports' API (`/api/worklogs/imports/…`, worklogs/importing.py): a file previewed, and the
+CSV template. Importing it is a job: `POST /api/worklogs/imports/` is served by jobs/apis_data.py."""
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from afterresume.core.schema import ERROR
 from afterresume.tenants.apis import TenantApi
-from afterresume.worklogs.importing import MAX_IMPORT_BYTES, PREVIEW_ROWS, import_preview, worklog_import
+from afterresume.worklogs.importing import MAX_IMPORT_BYTES, PREVIEW_ROWS, import_preview
 from afterresume.worklogs.imports import CSV_TEMPLATE, FORMATS
 
 
@@ -61,12 +60,6 @@ class ImportPreviewOut(serializers.Serializer):
     error_count = serializers.IntegerField()
 
 
-class ImportedOut(serializers.Serializer):
-    entries = serializers.IntegerField()
-    added = serializers.IntegerField()
-    already_imported = serializers.IntegerField()
-
-
 class WorkLogImportPreviewApi(TenantApi):
     """What importing the file would do; nothing is written."""
 
@@ -77,20 +70,6 @@ class WorkLogImportPreviewApi(TenantApi):
         body = ImportIn(data=request.data)
         body.is_valid(raise_exception=True)
         return Response(import_preview(author=request.user, **body.read()))
-
-
-class WorkLogImportApi(TenantApi):
-    """Imports the file's entries, all or none (a refused row: 400 with every row's reason under
-    `extra.rows`); rows imported before are skipped, so importing a file again adds nothing."""
-
-    parser_classes = (MultiPartParser,)
-
-    @extend_schema(request={"multipart/form-data": ImportIn}, responses={201: ImportedOut, 409: ERROR})
-    def post(self, request):
-        body = ImportIn(data=request.data)
-        body.is_valid(raise_exception=True)
-        outcome = worklog_import(tenant=request.tenant, author=request.user, **body.read())
-        return Response(outcome, status=status.HTTP_201_CREATED)
 
 
 class WorkLogImportTemplateApi(TenantApi):

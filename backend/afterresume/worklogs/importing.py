@@ -4,6 +4,7 @@ entry (`WorkLog.import_key`), so importing the same file again adds nothing."""
 
 from dataclasses import asdict
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from afterresume.accounts.models import User
@@ -11,8 +12,8 @@ from afterresume.accounts.timezones import today_for
 from afterresume.core.exceptions import DomainError
 from afterresume.tenants.models import Tenant
 from afterresume.worklogs.imports import ParseResult, parse
-from afterresume.worklogs.models import WorkLog
-from afterresume.worklogs.services import worklog_create
+from afterresume.worklogs.models import ImportFile, WorkLog
+from afterresume.worklogs.services import worklog_create, worklog_days_recount
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 5_000
@@ -76,9 +77,51 @@ def import_preview(*, author: User, **read) -> dict:
     }
 
 
+def import_file_create(*, tenant: Tenant, author: User, original_name: str = "", **read) -> ImportFile:
+    """Checks the file (every refused row: ImportRefused, nothing kept) and keeps it for its import
+    job (jobs/kinds/importing.py), which writes its entries."""
+    result = import_read(author=author, **read)
+    if result.errors:
+        raise ImportRefused(result)
+    upload = ImportFile(
+        tenant=tenant,
+        author=author,
+        original_name=original_name[:255],
+        format=read["file_format"],
+        git_author_email=read.get("git_author_email", ""),
+        git_group=read.get("git_group", "day"),
+        size=len(read["data"]),
+        entries=len(result.entries),
+    )
+    upload.file.save("import", ContentFile(read["data"]), save=False)
+    upload.save()
+    return upload
+
+
+def import_file_read(*, upload: ImportFile) -> dict:
+    """The arguments `worklog_import` takes, read back from the kept file."""
+    with upload.file.open("rb") as stored:
+        data = stored.read()
+    return {
+        "file_format": upload.format,
+        "data": data,
+        "git_author_email": upload.git_author_email,
+        "git_group": upload.git_group,
+    }
+
+
+def import_file_delete(*, upload: ImportFile) -> None:
+    """The kept file is gone once its entries are written (or it has expired): row and object."""
+    name = upload.file.name
+    upload.delete()
+    if name:
+        transaction.on_commit(lambda: upload.file.storage.delete(name))
+
+
 def worklog_import(*, tenant: Tenant, author: User, **read) -> dict:
     """Writes the file's entries (source `import`) in one transaction, skipping rows imported
-    before; a file with any refused row writes nothing (ImportRefused)."""
+    before; a file with any refused row writes nothing (ImportRefused). The per-day counts are
+    recounted once per day touched, not once per entry."""
     result = import_read(author=author, **read)
     if result.errors:
         raise ImportRefused(result)
@@ -86,9 +129,11 @@ def worklog_import(*, tenant: Tenant, author: User, **read) -> dict:
         with transaction.atomic():
             known = _already_imported(author, result)
             added = 0
+            days = set()
             for entry in result.entries:
                 if entry.source_key in known:
                     continue
+                days.add(entry.date)
                 worklog_create(
                     tenant=tenant,
                     author=author,
@@ -99,8 +144,10 @@ def worklog_import(*, tenant: Tenant, author: User, **read) -> dict:
                     tags=list(entry.tags),
                     source=WorkLog.Source.IMPORT,
                     import_key=entry.source_key,
+                    recount=False,
                 )
                 added += 1
+            worklog_days_recount(tenant=tenant, author=author, dates=days)
     except IntegrityError as error:
         raise ImportConflict() from error
     return {"entries": len(result.entries), "added": added, "already_imported": len(result.entries) - added}

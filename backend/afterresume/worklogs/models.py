@@ -120,3 +120,29 @@ class Evidence(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+def import_file_key(instance, filename: str) -> str:
+    """Server-generated object key for an uploaded import, beside the evidence files."""
+    return f"imports/{instance.tenant_id}/{uuid.uuid4().hex}"
+
+
+class ImportFile(TenantOwnedModel):
+    """A file sent to be imported (worklogs/importing.py), kept until its import job has written
+    its entries: the job reads it from storage, so the request that sent it only checks and queues.
+    Private to its author like the entries it becomes."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=import_file_key, max_length=300)
+    original_name = models.CharField(max_length=255, blank=True)
+    format = models.CharField(max_length=20)
+    git_author_email = models.CharField(max_length=254, blank=True)
+    git_group = models.CharField(max_length=10, default="day")
+    size = models.PositiveBigIntegerField()
+    entries = models.PositiveIntegerField(help_text="Entries the file held when it was checked.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.original_name or 'import'} ({self.format})"

@@ -8,7 +8,7 @@ from django.db.models import QuerySet, Sum
 from afterresume.accounts.models import User
 from afterresume.accounts.timezones import today_for
 from afterresume.tenants.models import Tenant
-from afterresume.worklogs.models import Evidence, WorkLog, WorkLogDay, WorkLogRevision
+from afterresume.worklogs.models import Evidence, ImportFile, WorkLog, WorkLogDay, WorkLogRevision
 from afterresume.worklogs.search import websearch_filter
 
 ORDERINGS = {
@@ -143,3 +143,13 @@ def worklog_stats(*, tenant: Tenant, author: User) -> dict:
 def worklog_history(*, entry: WorkLog, limit: int) -> list[WorkLogRevision]:
     """The entry's earlier texts, newest first. Take `entry` from worklog_get, which scoped it."""
     return list(WorkLogRevision.objects.filter(entry=entry).order_by("-replaced_at", "-id")[:limit])
+
+
+def import_file_get(*, tenant: Tenant, author: User, import_file_id: int) -> ImportFile | None:
+    """A file the person sent to be imported and is not written yet (private to its author)."""
+    return ImportFile.objects.private_to(tenant=tenant, author=author).filter(pk=import_file_id).first()
+
+
+def import_files_stale(*, before) -> QuerySet[ImportFile]:
+    """Kept import files older than `before` (their job failed or was canceled and was not retried)."""
+    return ImportFile.objects.filter(created_at__lt=before)

@@ -72,7 +72,10 @@ def worklog_create(
     metadata: dict | None = None,
     source: str = WorkLog.Source.MANUAL,
     import_key: str = "",
+    recount: bool = True,
 ) -> WorkLog:
+    """A new entry. `recount=False` leaves the per-day counts to the caller, who recounts every day
+    it touched once (an import of thousands of entries)."""
     entry = WorkLog(
         tenant=tenant,
         author=author,
@@ -88,7 +91,8 @@ def worklog_create(
     entry.full_clean(exclude=["search_vector"])
     entry.save()
     _set_tags(entry, names)
-    worklog_days_recount(tenant=tenant, author=author, dates=[entry.date])
+    if recount:
+        worklog_days_recount(tenant=tenant, author=author, dates=[entry.date])
     return entry
 
 

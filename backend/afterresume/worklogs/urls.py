@@ -6,7 +6,6 @@ urlpatterns = [
     path("worklogs/", apis.WorkLogListCreateApi.as_view(), name="worklogs"),
     path("worklogs/suggestions/", apis.WorkLogSuggestionsApi.as_view(), name="worklog-suggestions"),
     path("worklogs/stats/", apis.WorkLogStatsApi.as_view(), name="worklog-stats"),
-    path("worklogs/imports/", apis_imports.WorkLogImportApi.as_view(), name="worklog-import"),
     path(
         "worklogs/imports/preview/",
         apis_imports.WorkLogImportPreviewApi.as_view(),

@@ -79,7 +79,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # A PostgreSQL dump, a listing of the stored files and a manifest (ADMIN_GUIDE_RUNBOOK.md, 7).
     "backup": {"task": "afterresume.ops.tasks.backup", "schedule": crontab(hour=2, minute=41)},
+    # Exports past their time and import files never written (docs/exports.md).
+    "exports-expire": {"task": "afterresume.exports.tasks.expire", "schedule": crontab(minute=37)},
 }
+# How long a data export can be downloaded, and an import file whose job did not write it is kept.
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", 72, validate=validate.Range(min=1))
+IMPORT_FILE_KEEP_HOURS = env.int("IMPORT_FILE_KEEP_HOURS", 168, validate=validate.Range(min=1))
 BACKUP_DIR = env.path("BACKUP_DIR", str(RUN_DIR / "backups"))
 BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", 14)
 # How many workspaces one step of metrics.compute takes (read with grouped queries, stored together).

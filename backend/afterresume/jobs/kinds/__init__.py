@@ -2,9 +2,12 @@
 
 from afterresume.jobs.definitions import JobDefinition
 from afterresume.jobs.kinds.enhance import ENHANCE
+from afterresume.jobs.kinds.exporting import DATA_EXPORT
+from afterresume.jobs.kinds.importing import WORKLOG_IMPORT
 from afterresume.jobs.kinds.report import REPORT_GENERATE
 from afterresume.jobs.kinds.skills import SKILLS_EXTRACT
 
 DEFINITIONS: dict[str, JobDefinition] = {
-    definition.kind: definition for definition in (ENHANCE, SKILLS_EXTRACT, REPORT_GENERATE)
+    definition.kind: definition
+    for definition in (ENHANCE, SKILLS_EXTRACT, REPORT_GENERATE, WORKLOG_IMPORT, DATA_EXPORT)
 }
