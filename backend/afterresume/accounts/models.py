@@ -34,6 +34,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Operators: can use the admin pages.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the person closed their account: the row stays, anonymised (accounts/closing.py).
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
