@@ -16,6 +16,7 @@ from webapp.backend.errors import (
 )
 from webapp.backend.params import present
 from webapp.backend.system_calls import SystemCalls
+from webapp.backend.team_calls import TeamCalls
 from webapp.backend.work_calls import WorkCalls
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def reset_pool() -> None:
         _pool = None
 
 
-class BackendClient(WorkCalls, BillingCalls, SystemCalls):
+class BackendClient(WorkCalls, BillingCalls, SystemCalls, TeamCalls):
     """The backend as seen by one browser request: carries that request's id, the user's
     backend token (from the server-side session) and the client's address."""
 

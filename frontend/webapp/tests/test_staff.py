@@ -25,6 +25,7 @@ def passkey(**overrides) -> dict:
         "starter_credit_micros": 0,
         "revoked_at": None,
         "target_tenant": None,
+        "role": "member",
         **overrides,
     }
 
