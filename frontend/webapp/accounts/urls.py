@@ -1,6 +1,6 @@
 from django.urls import path
 
-from webapp.accounts import views
+from webapp.accounts import close_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/details/", views.profile_update, name="profile_update"),
     path("profile/password/", views.password_change, name="password_change"),
+    path("profile/close/", close_views.close_account, name="close"),
     path("profile/tokens/", views.token_create, name="token_create"),
     path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from django.conf import settings
 
+from webapp.backend.account_calls import AccountCalls
 from webapp.backend.billing_calls import BillingCalls
 from webapp.backend.errors import (
     STATUS_TO_ERROR,
@@ -49,7 +50,7 @@ def reset_pool() -> None:
         _pool = None
 
 
-class BackendClient(WorkCalls, BillingCalls, SystemCalls, TeamCalls):
+class BackendClient(WorkCalls, BillingCalls, SystemCalls, TeamCalls, AccountCalls):
     """The backend as seen by one browser request: carries that request's id, the user's
     backend token (from the server-side session) and the client's address."""
 
