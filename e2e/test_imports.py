@@ -1,5 +1,6 @@
 """Importing history in a real browser: a CSV previewed (its rows, nothing written yet), imported
-(the entries on the timeline), then the same file again (everything imported already)."""
+by a job whose page shows it through to the end (the entries on the timeline), then the same file
+again (everything imported already)."""
 
 from playwright.sync_api import Page, expect
 
@@ -35,8 +36,12 @@ def test_a_csv_is_previewed_then_imported_once(system, member_page: Page, tmp_pa
     page.get_by_role("link", name="Import history").click()
     choose_and_preview(page, history)
     page.get_by_role("button", name="Import 2 entries").click()
-    page.wait_for_url("**/timeline/")
-    expect(page.locator(".app-messages")).to_contain_text("Imported 2 entries.")
+    # the import runs as a job: its page follows it until the entries are written
+    page.wait_for_url("**/jobs/*/")
+    expect(page.locator(".app-messages")).to_contain_text("The file is being imported")
+    expect(page.locator("#import-result")).to_contain_text("Added 2 entries.", timeout=20_000)
+    expect(page.locator("#job-live")).not_to_have_attribute("data-polling", "true")
+    page.get_by_role("link", name="Open the timeline").click()
     entries = page.locator("#timeline-entries .timeline-entry")
     expect(entries).to_have_count(2)
     expect(entries.first).to_contain_text("Wrote the on-call runbook, with diagrams")

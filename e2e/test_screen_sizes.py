@@ -21,6 +21,8 @@ MEMBER_PAGES = [
     "/entries/new/",
     "/billing/",
     "/profile/",
+    "/data/export/",
+    "/entries/import/",
     "/admin/users/",  # a member is refused: the "not allowed" page
 ]
 OPERATOR_PAGES = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("webapp.jobs.urls")),
     path("", include("webapp.skills.urls")),
     path("", include("webapp.reports.urls")),
+    path("", include("webapp.data.urls")),
     path("", include("webapp.team.urls")),
     # Prometheus's scrape target (webapp.core.prometheus.is_scraper).
     path("metrics", metrics, name="metrics"),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "afterresume.reports",
     "afterresume.billing",
     "afterresume.jobs",
+    "afterresume.exports",
     "afterresume.metrics",
     "afterresume.ops",
 ]

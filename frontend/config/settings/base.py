@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "webapp.jobs",
     "webapp.skills",
     "webapp.reports",
+    "webapp.data",
     "webapp.team",
 ]
 

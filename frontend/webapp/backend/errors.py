@@ -43,6 +43,10 @@ class BackendPaymentRequired(BackendError):
     """402: the reserve cannot cover the request."""
 
 
+class BackendGone(BackendError):
+    """410 from the API: the thing existed and is gone for good (an export past its expiry)."""
+
+
 class BackendConflict(BackendError):
     """409: the object is no longer in a state that allows this (a job that has ended, a proposal
     already decided)."""
@@ -63,6 +67,7 @@ STATUS_TO_ERROR = {
     403: BackendPermissionDenied,
     404: BackendNotFound,
     409: BackendConflict,
+    410: BackendGone,
     422: BackendValidationError,
     429: BackendRateLimited,
     502: BackendUnavailable,

@@ -6,6 +6,8 @@ KIND_LABELS = {
     "skills.extract": "Extract skills",
     "report.generate": "Generate a report",
     "metrics.compute": "Compute metrics",
+    "worklog.import": "Import entries",
+    "data.export": "Export all my data",
 }
 STATUS_LABELS = {
     "queued": "Queued",

@@ -67,6 +67,9 @@ def _live_context(request, job: dict, **notice) -> dict:
         "is_active": job["status"] in ACTIVE_STATUSES,
         "is_retryable": job["status"] in RETRYABLE_STATUSES,
         "proposal": result if is_proposal else None,
+        # An import's counts (known once its file is read) and an export's file, once written.
+        "imported": result if job["kind"] == "worklog.import" and "entries" in result else None,
+        "export": result if job["kind"] == "data.export" and "export_id" in result else None,
         **notice,
     }
 

@@ -4,7 +4,10 @@ against a fake backend at the HTTP boundary; the file and the options reach the 
 
 import re
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+
+from webapp.tests.test_jobs import job_detail
 
 HTMX = {"HX-Request": "true"}
 CSV = b"date,content,employer,project,tags\n2026-11-02,Migrated the billing service,Acme,Billing,database\n"
@@ -91,18 +94,48 @@ def test_a_preview_with_refused_rows_lists_them_and_offers_no_import(backend, si
     assert 'id="import-button"' not in page
 
 
-def test_the_import_sends_the_file_and_goes_to_the_timeline_saying_what_was_added(backend, signed_in):
+def test_the_import_sends_the_file_and_goes_to_its_jobs_page(backend, signed_in):
     backend.expect_request("/api/worklogs/imports/", method="POST").respond_with_json(
-        {"entries": 3, "added": 2, "already_imported": 1}, status=201
+        job_detail(id=41, kind="worklog.import", status="queued", params={"import_file_id": 3}), status=202
     )
 
     response = post(signed_in, **{"import": "1"})
 
-    assert response.status_code == 200 and response["HX-Redirect"] == "/timeline/"
+    assert response.status_code == 200 and response["HX-Redirect"] == "/jobs/41/"
     assert CSV in sent(backend, "/api/worklogs/imports/")
     assert [str(m) for m in response.wsgi_request._messages] == [
-        "Imported 2 entries; 1 imported before were left as they are."
+        "The file is being imported: this page shows how far it has got."
     ]
+
+
+@pytest.mark.parametrize(
+    ("status", "result", "shown"),
+    [
+        (
+            "running",
+            {"entries": 3, "already_imported": 1, "added": 0},
+            "The file holds 3 entries (1 imported before): writing them, all at once.",
+        ),
+        (
+            "succeeded",
+            {"entries": 3, "already_imported": 1, "added": 2, "name": "mine.csv"},
+            "Added <strong>2</strong> entries; 1 imported before were left as they are.",
+        ),
+        ("failed", {"entries": 3, "already_imported": 0, "added": 0}, "Nothing was imported."),
+    ],
+)
+def test_an_imports_job_page_says_how_far_it_has_got(backend, signed_in, status, result, shown):
+    backend.expect_request("/api/jobs/41/").respond_with_json(
+        job_detail(id=41, kind="worklog.import", status=status, params={"import_file_id": 3}, result=result)
+    )
+    backend.expect_request("/api/jobs/41/events/").respond_with_json(
+        {"count": 0, "next": None, "previous": None, "results": []}
+    )
+
+    page = signed_in.get("/jobs/41/").content.decode()
+
+    assert shown in page
+    assert ("Open the timeline" in page) == (status == "succeeded")
 
 
 def test_a_refused_import_lists_each_row_and_its_line(backend, signed_in):

@@ -1,10 +1,12 @@
 """Import my history: a file (CSV, Markdown, jrnl's JSON export, a git log) previewed first (the
 count, what was imported before, the first rows, every refused row with its line), then imported
-all at once or not at all; the backend keeps each row's key, so a second import adds nothing."""
+all at once or not at all by a background job whose page shows its progress; the backend keeps
+each row's key, so a second import adds nothing."""
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from webapp.accounts.forms import BackendErrorsMixin
@@ -69,22 +71,18 @@ def import_page(request):
         context["new_entries"] = context["preview"]["entries"] - context["preview"]["already_imported"]
         return _answer(request, context)
     try:
-        outcome = request.backend.worklog_import(upload=upload, options=options)
+        job = request.backend.worklog_import(upload=upload, options=options)
     except FORM_ERRORS as refusal:
         context["refused_rows"] = refusal.extra.get("rows", [])
         form.add_error(None, refusal.message)
         return _answer(request, context, status=422)
-    skipped = outcome["already_imported"]
-    messages.success(
-        request,
-        f"Imported {outcome['added']} entr{'y' if outcome['added'] == 1 else 'ies'}"
-        + (f"; {skipped} imported before were left as they are." if skipped else "."),
-    )
+    messages.success(request, "The file is being imported: this page shows how far it has got.")
+    job_page = reverse("jobs:job", args=[job["id"]])
     if request.htmx:
         response = render(request, "worklogs/import.html#result", context)
-        response["HX-Redirect"] = "/timeline/"
+        response["HX-Redirect"] = job_page
         return response
-    return redirect("worklogs:timeline")
+    return redirect(job_page)
 
 
 def _answer(request, context: dict, status: int = 200):
