@@ -24,6 +24,8 @@ from django.urls.resolvers import RoutePattern
 from afterresume.accounts.models import ApiToken, User
 from afterresume.accounts.tokens import api_token_create
 from afterresume.audit.models import AuditEvent
+from afterresume.exports.models import DataExport
+from afterresume.exports.services import export_write
 from afterresume.invites.models import InvitePasskey
 from afterresume.invites.services import passkey_create
 from afterresume.jobs.models import Job, JobKind
@@ -117,6 +119,10 @@ def workspace_invite_of(user: User, made: dict) -> InvitePasskey:
     return passkey
 
 
+def export_of(user: User, made: dict) -> DataExport:
+    return export_write(tenant=user.membership.tenant, author=user, job_id=DataExport.objects.count() + 1)
+
+
 # Path parameter of a non-admin route -> a factory making such an object belonging to `user`
 # (given the objects already made for the same URL, in path order). A new route with a parameter
 # missing here fails test_every_object_route_is_in_the_isolation_walk.
@@ -131,6 +137,7 @@ OBJECTS_BY_PATH_PARAMETER = {
     "link_id": share_link_of,
     "member_id": membership_of,
     "invite_id": workspace_invite_of,
+    "export_id": export_of,
 }
 # Objects of the workspace rather than of one person: its owners manage them whoever they concern,
 # so only an outsider's are not found; its members are refused (403) on these routes.
