@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from allauth.headless.account.views import LoginView, SignupView
 from allauth.headless.constants import Client
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,6 +37,10 @@ from afterresume.invites.services import PasskeyRefused
 from afterresume.tenants.apis import TenantOut
 from afterresume.tenants.selectors import membership_for_user
 
+SECOND_FACTOR_TOKEN_REFUSED = (
+    "This account signs in with a second factor (an authenticator app or a security key), which "
+    "this endpoint cannot ask for. Create API tokens on your profile page instead."
+)
 TOO_MANY_PASSKEY_ATTEMPTS = "Too many invalid invite passkeys from your address. Please try again in an hour."
 
 _allauth_signup = SignupView.as_api_view(client=Client.APP)
@@ -177,7 +182,7 @@ class TokenObtainApi(APIView):
         password = serializers.CharField(max_length=256, trim_whitespace=False)
         name = serializers.CharField(max_length=100, required=False, default="Script")
 
-    @extend_schema(request=TokenObtainIn, responses={201: NewTokenOut, 429: ERROR})
+    @extend_schema(request=TokenObtainIn, responses={201: NewTokenOut, 403: ERROR, 429: ERROR})
     def post(self, request):
         given = self.TokenObtainIn(data=request.data)
         given.is_valid(raise_exception=True)
@@ -196,6 +201,16 @@ class TokenObtainApi(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": ["The e-mail address or password is not right."]}
             )
+        if get_mfa_adapter().is_mfa_enabled(user):
+            # A password alone must not get around the second factor; tokens made on the profile
+            # page (signed in with both) keep working.
+            audit_record(
+                category="auth",
+                action="signin.refused",
+                actor=user,
+                summary=f"Token sign-in refused for {user.email}: the account has a second factor",
+            )
+            raise PermissionDenied(detail=SECOND_FACTOR_TOKEN_REFUSED)
         if token_creation_exhausted(request, user=user):
             raise Throttled(detail="Too many tokens created. Please try again in an hour.")
         audit_record(

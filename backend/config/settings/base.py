@@ -2,6 +2,7 @@
 environment (see .env.example at the repository root); a bad value stops the start-up."""
 
 import ipaddress
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from environs import ValidationError, validate
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.headless",
+    "allauth.mfa",
     "afterresume.core",
     "afterresume.accounts",
     "afterresume.tenants",
@@ -153,6 +155,24 @@ HEADLESS_FRONTEND_URLS = {
     "account_reset_password_from_key": f"{FRONTEND_URL}/password/reset/{{key}}/",
     "account_signup": f"{FRONTEND_URL}/signup/",
 }
+# Second factors and security keys (allauth's MFA, headless). A person may add an authenticator
+# app (TOTP, with recovery codes) and security keys (WebAuthn; the product never calls them
+# "passkeys", that word is the invite's). A security key signs in on its own (it checks a PIN or a
+# fingerprint) or after the password; an authenticator app's code after the password. Personal API
+# tokens are unaffected; /api/auth/token/ refuses accounts with a second factor.
+MFA_ADAPTER = "afterresume.accounts.mfa_adapter.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "AfterResume"
+# Security keys belong to one site: the host name in the browser's address bar on the frontend
+# (the relying party id). Default: FRONTEND_URL's host name. Browsers accept it over https, or on
+# http://localhost in development; an IP address is never a valid one.
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", "") or (urlsplit(FRONTEND_URL).hostname or "localhost")
+# Changing second factors asks for the password again unless the person signed in or confirmed it
+# within this many seconds. Wrong codes at the second step count against the sign-in failure limit
+# (RATE_LIMIT_SIGNIN_FAILED, per account).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", 300)
+
 # allauth reads the client address through the account adapter, i.e. core.client_ip: its own
 # ALLAUTH_TRUSTED_PROXY_COUNT would believe a forwarded address from anyone, so it stays unset.
 
