@@ -37,7 +37,7 @@ from afterresume.invites.services import PasskeyRefused
 from afterresume.tenants.apis import TenantOut
 from afterresume.tenants.selectors import membership_for_user
 
-SECOND_FACTOR_TOKEN_REFUSED = (
+SECOND_FACTOR_REFUSAL = (
     "This account signs in with a second factor (an authenticator app or a security key), which "
     "this endpoint cannot ask for. Create API tokens on your profile page instead."
 )
@@ -210,7 +210,7 @@ class TokenObtainApi(APIView):
                 actor=user,
                 summary=f"Token sign-in refused for {user.email}: the account has a second factor",
             )
-            raise PermissionDenied(detail=SECOND_FACTOR_TOKEN_REFUSED)
+            raise PermissionDenied(detail=SECOND_FACTOR_REFUSAL)
         if token_creation_exhausted(request, user=user):
             raise Throttled(detail="Too many tokens created. Please try again in an hour.")
         audit_record(

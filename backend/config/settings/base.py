@@ -164,6 +164,8 @@ MFA_ADAPTER = "afterresume.accounts.mfa_adapter.MfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "AfterResume"
+# Recovery codes are shown once, when made; a person who lost them makes new ones.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
 # Security keys belong to one site: the host name in the browser's address bar on the frontend
 # (the relying party id). Default: FRONTEND_URL's host name. Browsers accept it over https, or on
 # http://localhost in development; an IP address is never a valid one.

@@ -14,6 +14,7 @@ from webapp.accounts.forms import (
     SignUpForm,
     TokenCreateForm,
 )
+from webapp.accounts.security_views import pending_second_factor
 from webapp.accounts.session import (
     safe_next,
     session_refresh_user,
@@ -24,6 +25,7 @@ from webapp.accounts.session import (
     signin_required,
 )
 from webapp.backend.errors import BackendError, BackendRateLimited, BackendUnavailable, BackendValidationError
+from webapp.backend.security_calls import SecondFactorRequired, SecurityCalls
 
 RATE_LIMITED = "Too many attempts. Please wait a few minutes and try again."
 
@@ -48,8 +50,10 @@ def signin(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            token = request.backend.sign_in(**form.cleaned_data)
+            token = SecurityCalls(request.backend).sign_in(**form.cleaned_data)
             session_sign_in(request, session_token=token)
+        except SecondFactorRequired as pending:
+            return pending_second_factor(request, pending, next_url)
         except BackendUnavailable:
             form.add_error(None, "The server cannot be reached right now. Please try again in a moment.")
             status = 503

@@ -108,8 +108,18 @@ def test_a_recovery_code_signs_in_once(owner):
     codes = call("get", "/account/authenticators/recovery-codes", token).json()["data"]["unused_codes"]
     assert len(codes) == 10
 
-    first = call("post", "/auth/2fa/authenticate", sign_in(owner.email).json()["meta"]["session_token"], {"code": codes[0]})
-    again = call("post", "/auth/2fa/authenticate", sign_in(owner.email).json()["meta"]["session_token"], {"code": codes[0]})
+    first = call(
+        "post",
+        "/auth/2fa/authenticate",
+        sign_in(owner.email).json()["meta"]["session_token"],
+        {"code": codes[0]},
+    )
+    again = call(
+        "post",
+        "/auth/2fa/authenticate",
+        sign_in(owner.email).json()["meta"]["session_token"],
+        {"code": codes[0]},
+    )
 
     assert first.status_code == 200
     assert again.status_code == 400
@@ -165,13 +175,16 @@ def test_security_keys_belong_to_the_frontends_host_not_the_backends(db, setting
 
 
 def test_the_relying_party_id_defaults_to_the_frontend_urls_host_name(settings):
-    assert settings.WEBAUTHN_RP_ID == urlsplit(settings.FRONTEND_URL).hostname
+    assert urlsplit(settings.FRONTEND_URL).hostname == settings.WEBAUTHN_RP_ID
 
 
 def test_security_key_sign_in_is_offered_to_clients(db):
     config = Client().get(f"{AUTH}/config").json()["data"]["mfa"]
 
-    assert config == {"supported_types": ["totp", "recovery_codes", "webauthn"], "passkey_login_enabled": True}
+    assert config == {
+        "supported_types": ["totp", "recovery_codes", "webauthn"],
+        "passkey_login_enabled": True,
+    }
 
 
 def test_existing_api_tokens_keep_working_for_an_account_with_a_second_factor(owner):
@@ -218,7 +231,7 @@ def test_an_operator_command_removes_a_persons_second_factors(owner):
 
 
 def test_the_operator_command_names_an_unknown_account(db):
-    with pytest.raises(CommandError, match="No account with the e-mail address nobody@example.com"):
+    with pytest.raises(CommandError, match=r"No account with the e-mail address nobody@example\.com"):
         call_command("reset_second_factors", "nobody@example.com", "--reason", "x")
 
 
