@@ -21,6 +21,7 @@ MEMBER_PAGES = [
     "/entries/new/",
     "/billing/",
     "/profile/",
+    "/profile/close/",
     "/data/export/",
     "/entries/import/",
     "/admin/users/",  # a member is refused: the "not allowed" page

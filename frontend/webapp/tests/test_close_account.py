@@ -44,7 +44,10 @@ def test_the_page_states_what_goes_and_what_stays(backend, signed_in):
     assert "2 reports, with their files and share links" in page
     assert "1 API token:" in page
     assert "your 4 jobs, for the workspace's billing history" in page
-    assert "Ada&#x27;s workspace and its reserve ($12.34) stay with its 2 other members." in page
+    assert (
+        "the workspace Ada&#x27;s workspace and its reserve ($12.34), with its 2 other members: you leave it."
+        in page
+    )
     assert 'href="/data/export/"' in page and "Download your data first" in page
     assert 'id="close-hand-over"' not in page
     assert "<fieldset>" in page  # the form can be used
@@ -57,8 +60,10 @@ def test_the_last_member_is_told_the_balance_stays_unused(backend, signed_in):
 
     page = signed_in.get("/profile/close/").content.decode()
 
-    assert "you are its only member" in page
-    assert "($12.34), but nobody will be able to use it, and the balance is not paid out." in page
+    assert (
+        "your workspace, Ada&#x27;s workspace, with its reserve ($12.34): you are its only member, so "
+        "nobody will be able to use it, and the balance is not paid out."
+    ) in page
 
 
 def test_the_only_owner_with_members_is_sent_to_the_team_page_and_the_form_is_disabled(backend, signed_in):
