@@ -20,6 +20,8 @@ MEMBER_PAGES = [
     "/entries/{entry}/delete/",
     "/entries/new/",
     "/billing/",
+    "/team/",
+    "/team/leave/",
     "/profile/",
     "/profile/close/",
     "/data/export/",
