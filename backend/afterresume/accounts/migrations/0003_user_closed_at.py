@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_apitoken'),
+        ("accounts", "0002_apitoken"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='closed_at',
+            model_name="user",
+            name="closed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
