@@ -164,6 +164,9 @@ MFA_ADAPTER = "afterresume.accounts.mfa_adapter.MfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "AfterResume"
+# allauth lets only people with a verified e-mail address add a second factor; without e-mail
+# verification (the development default) nobody's is, so there it lets everyone.
+MFA_ALLOW_UNVERIFIED_EMAIL = env.bool("MFA_ALLOW_UNVERIFIED_EMAIL", ACCOUNT_EMAIL_VERIFICATION == "none")
 # Recovery codes are shown once, when made; a person who lost them makes new ones.
 MFA_RECOVERY_CODES_SHOW_ONCE = True
 # Security keys belong to one site: the host name in the browser's address bar on the frontend

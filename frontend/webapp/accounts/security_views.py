@@ -346,6 +346,9 @@ def key_add_options(request):
         options = SecurityCalls(request.backend).key_creation_options()
     except ReauthenticationRequired:
         return JsonResponse({"redirect": _confirm_url(reverse("accounts:key_add"))}, status=401)
+    except BackendError as error:
+        # e.g. 409: this account may not add a second factor yet (an e-mail address to verify).
+        return _json_error(error.message, 400)
     return JsonResponse({"options": options})
 
 
@@ -362,7 +365,7 @@ def key_add(request):
             request.session[NEW_CODES_KEY] = calls.recovery_codes()
     except ReauthenticationRequired:
         return JsonResponse({"redirect": _confirm_url(reverse("accounts:key_add"))}, status=401)
-    except BackendValidationError as error:
+    except BackendError as error:
         return _json_error(error.message)
     messages.success(request, f"Security key “{name.strip() or 'Security key'}” added.")
     return JsonResponse({"redirect": reverse("accounts:security")})
