@@ -83,9 +83,12 @@
       if (done === null) return;
     } catch (error) {
       // NotAllowedError: the person cancelled, or no key answered in time.
-      show(button, error && error.name === "NotAllowedError"
+      var name = error && error.name;
+      show(button, name === "NotAllowedError"
         ? "No security key answered (or it was cancelled). Please try again."
-        : (error && error.message) || "Something went wrong. Please try again.");
+        : name === "InvalidStateError"
+          ? "This security key is already added to your account."
+          : (error && error.message) || "Something went wrong. Please try again.");
     }
     busy(button, false);
   }
