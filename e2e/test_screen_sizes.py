@@ -24,6 +24,8 @@ MEMBER_PAGES = [
     "/team/leave/",
     "/profile/",
     "/profile/close/",
+    "/profile/security/",
+    "/profile/security/confirm/",
     "/data/export/",
     "/entries/import/",
     "/admin/users/",  # a member is refused: the "not allowed" page
