@@ -95,6 +95,8 @@ def pending_second_factor(request, refusal: SecondFactorRequired, next_url: str)
 def _finish_sign_in(request, token: str) -> str:
     next_url = request.session.get(PENDING_NEXT_KEY) or "/"
     session_sign_in(request, session_token=token)
+    for key in (PENDING_TOKEN_KEY, PENDING_TYPES_KEY, PENDING_NEXT_KEY):
+        request.session.pop(key, None)
     return next_url
 
 

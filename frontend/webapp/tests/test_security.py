@@ -107,6 +107,7 @@ def test_a_password_sign_in_with_a_second_factor_asks_for_the_code_then_signs_in
     assert done.status_code == 302
     assert done["Location"] == "/worklogs/"
     assert visitor.session["backend_session_token"] == SIGNED_IN["meta"]["session_token"]
+    assert "pending_signin_token" not in visitor.session
     assert sent_json(backend, f"{ALLAUTH}/auth/2fa/authenticate") == {"code": "123456"}
     assert headers_sent(backend, f"{ALLAUTH}/auth/2fa/authenticate") == ["pending-token-1"]
 
