@@ -332,3 +332,36 @@ def test_the_pending_sign_in_token_never_reaches_the_browser(backend, visitor):
 
     assert "pending-token-1" not in page
     assert SessionStore(visitor.session.session_key)["pending_signin_token"] == "pending-token-1"
+
+
+def test_a_security_key_can_be_the_second_step_after_the_password(backend, visitor):
+    backend.expect_request(f"{ALLAUTH}/auth/login", method="POST").respond_with_json(PENDING, status=401)
+    backend.expect_request(f"{ALLAUTH}/auth/webauthn/authenticate", method="GET").respond_with_json(
+        {"status": 200, "data": {"request_options": REQUEST_OPTIONS}}
+    )
+    backend.expect_request(f"{ALLAUTH}/auth/webauthn/authenticate", method="POST").respond_with_json(
+        SIGNED_IN
+    )
+    backend.expect_request("/api/me/").respond_with_json(ME)
+    visitor.post("/signin/", {"email": "ada@example.com", "password": PASSWORD, "next": "/skills/"})
+
+    given = visitor.get("/signin/second-step/key/options/")
+    done = visitor.post(
+        "/signin/second-step/key/", json.dumps({"credential": CREDENTIAL}), content_type="application/json"
+    )
+
+    assert given.json() == {"options": REQUEST_OPTIONS}
+    assert done.json() == {"redirect": "/skills/"}
+    assert headers_sent(backend, f"{ALLAUTH}/auth/webauthn/authenticate") == [
+        "pending-token-1",
+        "pending-token-1",
+    ]
+    assert visitor.session["backend_session_token"] == SIGNED_IN["meta"]["session_token"]
+
+
+def test_the_sign_in_page_offers_a_security_key_from_a_static_script(visitor):
+    page = visitor.get("/signin/").content.decode()
+
+    assert "Use a security key" in page
+    assert 'src="/static/accounts/security_keys.js"' in page
+    assert "passkey" not in page.lower().replace("invite passkey", "")
