@@ -8,6 +8,7 @@ from django.conf import settings
 
 from webapp.backend.account_calls import AccountCalls
 from webapp.backend.billing_calls import BillingCalls
+from webapp.backend.data_calls import DataCalls
 from webapp.backend.errors import (
     STATUS_TO_ERROR,
     BackendAuthenticationRequired,
@@ -50,7 +51,7 @@ def reset_pool() -> None:
         _pool = None
 
 
-class BackendClient(WorkCalls, BillingCalls, SystemCalls, TeamCalls, AccountCalls):
+class BackendClient(WorkCalls, BillingCalls, SystemCalls, DataCalls, TeamCalls, AccountCalls):
     """The backend as seen by one browser request: carries that request's id, the user's
     backend token (from the server-side session) and the client's address."""
 
@@ -116,10 +117,11 @@ class BackendClient(WorkCalls, BillingCalls, SystemCalls, TeamCalls, AccountCall
         if not isinstance(body, dict):
             body = {}
         status = response.status_code
-        # allauth answers 410 for a session token that no longer exists: sign in again.
+        # allauth answers 410 for a session token that no longer exists: sign in again. (From the
+        # API a 410 means what it says: gone, e.g. an expired export.)
         error_class = (
             BackendAuthenticationRequired
-            if status == 410
+            if status == 410 and response.request.url.path.startswith("/_allauth/")
             else STATUS_TO_ERROR.get(status, BackendServerError)
         )
         if error_class is BackendUnavailable:
@@ -248,7 +250,8 @@ class BackendClient(WorkCalls, BillingCalls, SystemCalls, TeamCalls, AccountCall
         return self.request("POST", "/api/worklogs/imports/preview/", files={"file": upload}, data=options)
 
     def worklog_import(self, *, upload: tuple, options: dict) -> dict:
-        """Imports the file, all or none (a refused row: BackendValidationError with `extra["rows"]`)."""
+        """Checks the file and starts its import job (202, the job); a refused row:
+        BackendValidationError with `extra["rows"]`, nothing imported."""
         return self.request("POST", "/api/worklogs/imports/", files={"file": upload}, data=options)
 
     def worklog_import_template(self) -> httpx.Response:

@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from webapp.backend import account_calls, billing_calls, client, system_calls, team_calls, work_calls
+from webapp.backend import (
+    account_calls,
+    billing_calls,
+    client,
+    data_calls,
+    system_calls,
+    team_calls,
+    work_calls,
+)
 from webapp.tests import contract
 
 TRANSPORT = {"get": "GET", "post": "POST", "patch": "PATCH", "delete": "DELETE", "_stream": "GET"}
@@ -90,7 +98,7 @@ def client_calls(source: str) -> list[Call]:
 
 
 # The client and the parts it is made of (one per area of the API).
-CLIENT_MODULES = (client, work_calls, billing_calls, system_calls, team_calls, account_calls)
+CLIENT_MODULES = (client, work_calls, billing_calls, system_calls, team_calls, account_calls, data_calls)
 
 
 @pytest.fixture(scope="module")
