@@ -6,7 +6,6 @@ import json
 import zipfile
 
 from playwright.sync_api import Page, expect
-
 from test_worklogs import open_quick_add
 
 ENTRY = "Rebuilt the release pipeline; deploys now take 6 minutes"
